@@ -1,0 +1,1 @@
+"""The ground: the `rover` command, dictionary loader, telemetry log and bulk decoding."""
