@@ -1,0 +1,398 @@
+"""The catalog: every command, telemetry packet and event, indexed, with the encoder and decoder.
+
+Built once from the tables (flight) or from the dictionary JSON (ground); both go through the same
+checks and the same compiled layouts, so flight and ground cannot disagree about a byte.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import struct
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import construct as cs
+
+from fsw.packets import ccsds
+from fsw.packets.crc import CRC_SIZE, crc16
+from fsw.packets.layout import EVENT_PREFIX, TC_SECONDARY, TM_SECONDARY, Layout
+from fsw.packets.reasons import PacketError, Reason
+from fsw.packets.schema import CommandDef, EventDef, Field, TelemetryDef
+from fsw.packets.timecode import FINE_PER_SECOND, TimeCodeError, to_cuc
+
+DEFAULT_MAX_PACKET_SIZE = 1024
+MIN_PACKET_SIZE = ccsds.HEADER_SIZE + 1 + CRC_SIZE  # a telecommand with no arguments
+
+Definition = CommandDef | TelemetryDef | EventDef
+
+
+@dataclass(slots=True)
+class Packet:
+    """A decoded packet: its definition, header values, and its fields as wire values."""
+
+    definition: Definition
+    apid: int
+    seq_count: int
+    values: dict[str, Any]
+    time: float | None = None
+    raw: bytes = b""
+
+    @property
+    def name(self) -> str:
+        """The command, telemetry packet or event name."""
+        return self.definition.name
+
+    @property
+    def kind(self) -> str:
+        """'command', 'telemetry' or 'event'."""
+        if isinstance(self.definition, CommandDef):
+            return "command"
+        return "event" if isinstance(self.definition, EventDef) else "telemetry"
+
+    @property
+    def fields(self) -> tuple:
+        """The definitions of the values, in wire order."""
+        d = self.definition
+        return d.args if isinstance(d, CommandDef | EventDef) else d.fields
+
+    def shown(self) -> dict[str, Any]:
+        """The values as a person reads them (enum members by name)."""
+        return {f.name: f.show(self.values[f.name]) for f in self.fields}
+
+    def __repr__(self) -> str:
+        when = "" if self.time is None else f" t={self.time:.6f}"
+        head = f"{self.kind} {self.name} apid={self.apid} seq={self.seq_count}{when}"
+        return f"<{head} {dict(self.values)}>"
+
+    def text(self) -> str | None:
+        """An event's rendered message (None for other packets)."""
+        d = self.definition
+        return d.render(self.values) if isinstance(d, EventDef) else None
+
+
+class Catalog:
+    """All packet definitions of one flight-software build, with their layouts."""
+
+    def __init__(
+        self,
+        commands: Iterable[CommandDef],
+        telemetry: Iterable[TelemetryDef],
+        events: Iterable[EventDef],
+        event_apid: int,
+        max_packet_size: int = DEFAULT_MAX_PACKET_SIZE,
+    ) -> None:
+        self.commands = tuple(commands)
+        self.telemetry = tuple(telemetry)
+        self.events = tuple(events)
+        self.event_apid = event_apid
+        self.max_packet_size = max_packet_size
+        self._command_by_name = _unique("command", self.commands, lambda c: c.name)
+        self._command_by_key = _unique("command", self.commands, lambda c: (c.apid, c.code))
+        self._telemetry_by_name = _unique("telemetry packet", self.telemetry, lambda t: t.name)
+        self._telemetry_by_apid = _unique("telemetry packet", self.telemetry, lambda t: t.apid)
+        self._event_by_name = _unique("event", self.events, lambda e: e.name)
+        self._event_by_id = _unique("event", self.events, lambda e: e.id)
+        if event_apid in self._telemetry_by_apid:
+            raise ValueError(
+                f"event APID {event_apid} is also telemetry packet "
+                f"{self._telemetry_by_apid[event_apid].name}"
+            )
+        self.command_apids = frozenset(c.apid for c in self.commands)
+        self.telemetry_apids = frozenset(self._telemetry_by_apid) | {event_apid}
+        # Layouts are kept by identity: hashing a frozen row hashes every field, on every packet.
+        self._layouts: dict[int, Layout] = {}
+        for d in (*self.commands, *self.telemetry, *self.events):
+            size = self.layout(d).size
+            if size > max_packet_size:
+                raise ValueError(
+                    f"{d.name} is {size} bytes, over the maximum packet size {max_packet_size}"
+                )
+        self._tc_rows = {(c.apid, c.code): (c, self.layout(c)) for c in self.commands}
+        self._tm_rows = {t.apid: (t, self.layout(t)) for t in self.telemetry}
+        self._event_rows = {e.id: (e, self.layout(e)) for e in self.events}
+
+    # ---- lookups -------------------------------------------------------------------------------
+
+    def command(self, name: str) -> CommandDef:
+        """The command called `name` (any case), or a PacketError listing near names."""
+        found = self._command_by_name.get(name.upper())
+        if found is None:
+            raise PacketError(
+                Reason.UNKNOWN_CODE, f"no command {name!r}{_near(name, self._command_by_name)}"
+            )
+        return found
+
+    def command_at(self, apid: int, code: int) -> CommandDef | None:
+        """The command with that APID and code, if there is one."""
+        return self._command_by_key.get((apid, code))
+
+    def telemetry_packet(self, name: str) -> TelemetryDef:
+        """The telemetry packet called `name` (any case)."""
+        found = self._telemetry_by_name.get(name.upper())
+        if found is None:
+            raise PacketError(
+                Reason.UNKNOWN_APID,
+                f"no telemetry packet {name!r}{_near(name, self._telemetry_by_name)}",
+            )
+        return found
+
+    def telemetry_at(self, apid: int) -> TelemetryDef | None:
+        """The telemetry packet with that APID, if there is one."""
+        return self._telemetry_by_apid.get(apid)
+
+    def event(self, name: str) -> EventDef:
+        """The event called `name` (any case)."""
+        found = self._event_by_name.get(name.upper())
+        if found is None:
+            raise PacketError(
+                Reason.UNKNOWN_CODE, f"no event {name!r}{_near(name, self._event_by_name)}"
+            )
+        return found
+
+    def event_with_id(self, event_id: int) -> EventDef | None:
+        """The event with that id, if there is one."""
+        return self._event_by_id.get(event_id)
+
+    def knows(self, packet_type: ccsds.PacketType, apid: int) -> bool:
+        """Whether any definition owns that APID for that packet type."""
+        apids = (
+            self.command_apids
+            if packet_type == ccsds.PacketType.TELECOMMAND
+            else self.telemetry_apids
+        )
+        return apid in apids
+
+    def layout(self, definition: Definition) -> Layout:
+        """The byte layout of a definition (made once, kept)."""
+        found = self._layouts.get(id(definition))
+        if found is None or found.fields is not _fields_of(definition):
+            tm = ccsds.PacketType.TELEMETRY
+            if isinstance(definition, CommandDef):
+                tc_id = ccsds.packet_id(ccsds.PacketType.TELECOMMAND, definition.apid)
+                found = Layout(tc_id, TC_SECONDARY, definition.args)
+            elif isinstance(definition, EventDef):
+                ev_id = ccsds.packet_id(tm, self.event_apid)
+                found = Layout(ev_id, (*TM_SECONDARY, *EVENT_PREFIX), definition.args)
+            else:
+                found = Layout(
+                    ccsds.packet_id(tm, definition.apid), TM_SECONDARY, definition.fields
+                )
+            self._layouts[id(definition)] = found
+        return found
+
+    # ---- encoding ------------------------------------------------------------------------------
+
+    def encode_command(
+        self,
+        command: str | CommandDef,
+        args: Mapping[str, object] | None = None,
+        seq_count: int = 0,
+        *,
+        check: bool = True,
+    ) -> bytes:
+        """A command packet. With check=False, arguments need only fit their wire types (for
+        tests of the flight software's own checks)."""
+        cmd = command if isinstance(command, CommandDef) else self.command(command)
+        given = dict(args or {})
+        values = cmd.check_args(given) if check else _fit(cmd.name, cmd.args, given)
+        layout = self.layout(cmd)
+        values["packet_id"] = layout.packet_id
+        values["sequence_control"] = ccsds.sequence_control(seq_count)
+        values["data_length"] = layout.size - 7
+        values["code"] = cmd.code
+        return _with_crc(layout.build(values))
+
+    def encode_telemetry(
+        self, packet: str | TelemetryDef, values: Mapping[str, object], seq_count: int, time: float
+    ) -> bytes:
+        """A telemetry packet stamped with mission time `time` (seconds since the epoch)."""
+        tm = packet if isinstance(packet, TelemetryDef) else self.telemetry_packet(packet)
+        return self._encode_tm(tm, values, seq_count, time, {})
+
+    def encode_event(
+        self, event: str | EventDef, args: Mapping[str, object], seq_count: int, time: float
+    ) -> bytes:
+        """An event packet stamped with mission time `time`."""
+        ev = event if isinstance(event, EventDef) else self.event(event)
+        extra = {"event_id": ev.id, "severity": int(ev.severity)}
+        return self._encode_tm(ev, args, seq_count, time, extra)
+
+    def _encode_tm(
+        self,
+        d: TelemetryDef | EventDef,
+        given: Mapping[str, object],
+        seq_count: int,
+        time: float,
+        extra: dict[str, int],
+    ) -> bytes:
+        layout = self.layout(d)
+        try:
+            coarse, fine = to_cuc(time)
+        except TimeCodeError as err:
+            raise PacketError(Reason.INVALID_VALUE, f"{d.name}: {err}") from None
+        values = dict(given)
+        for name, field in layout.enum_fields:
+            if isinstance(values.get(name), str):
+                values[name] = field.check(values[name])
+        values.update(extra)
+        values["packet_id"] = layout.packet_id
+        values["sequence_control"] = ccsds.sequence_control(seq_count)
+        values["data_length"] = layout.size - 7
+        values["time_coarse"] = coarse
+        values["time_fine"] = fine
+        if len(values) == layout.names_count:
+            try:  # the fast path: construct refuses anything that does not fit its wire type
+                return _with_crc(layout.build(values))
+            except _BUILD_ERRORS:
+                pass
+        # the slow path says which value is wrong, or converts what may be (3.0 for an integer)
+        fitted = _fit(d.name, layout.fields, dict(given))
+        values.update(fitted)
+        return _with_crc(layout.build(values))
+
+    # ---- decoding ------------------------------------------------------------------------------
+
+    def decode(self, packet: bytes) -> Packet:
+        """The packet's definition and values, or a PacketError with the reason and a one-line text.
+
+        Checks, in order: `verify` (size, length field, CRC, header), then APID, code, exact size.
+        Argument ranges are not checked here: the flight software does that on acceptance.
+        """
+        n = len(packet)
+        word0 = verify(packet, self.max_packet_size)
+        apid = word0 & ccsds.APID_MASK
+        seq_count = ((packet[2] << 8) | packet[3]) & ccsds.SEQ_COUNT_MASK
+        row: tuple[Definition, Layout] | None
+        if word0 & ccsds.TYPE_BIT:
+            if apid not in self.command_apids:
+                raise PacketError(Reason.UNKNOWN_APID, f"no command APID {apid} (0x{apid:03X})")
+            row = self._tc_rows.get((apid, packet[6]))
+            if row is None:
+                raise PacketError(
+                    Reason.UNKNOWN_CODE,
+                    f"no command code {packet[6]} under APID {apid} (0x{apid:03X})",
+                )
+        elif apid == self.event_apid:
+            if n < 15 + CRC_SIZE:
+                raise PacketError(
+                    Reason.BAD_LENGTH, f"{n} bytes is shorter than an event packet's headers"
+                )
+            event_id = (packet[12] << 8) | packet[13]
+            row = self._event_rows.get(event_id)
+            if row is None:
+                raise PacketError(Reason.UNKNOWN_CODE, f"no event id {event_id}")
+        else:
+            row = self._tm_rows.get(apid)
+            if row is None:
+                raise PacketError(Reason.UNKNOWN_APID, f"no telemetry APID {apid} (0x{apid:03X})")
+        definition, layout = row
+        if n != layout.size:
+            raise PacketError(
+                Reason.BAD_LENGTH, f"{definition.name} is {layout.size} bytes, packet has {n}"
+            )
+        values = dict(layout.parse(packet))  # a plain dict, without the header words
+        for name in layout.header_names:
+            del values[name]
+        time = None
+        if not word0 & ccsds.TYPE_BIT:
+            time = ((packet[6] << 24) | (packet[7] << 16) | (packet[8] << 8) | packet[9]) + (
+                (packet[10] << 8) | packet[11]
+            ) / FINE_PER_SECOND
+        return Packet(definition, apid, seq_count, values, time, bytes(packet))
+
+
+def verify(packet: bytes, max_packet_size: int = DEFAULT_MAX_PACKET_SIZE) -> int:
+    """Word 0 of a packet that is whole and intact, or a PacketError saying why it is not.
+
+    Size first, then the length field (so a truncated packet reads as BAD_LENGTH), then the CRC,
+    then the header's version and secondary-header flag.
+    """
+    n = len(packet)
+    if n < MIN_PACKET_SIZE:
+        raise PacketError(
+            Reason.BAD_LENGTH,
+            f"{n} bytes is shorter than the smallest packet ({MIN_PACKET_SIZE} bytes)",
+        )
+    if n > max_packet_size:
+        raise PacketError(
+            Reason.OVERSIZE,
+            f"{n} bytes is over the maximum packet size ({max_packet_size} bytes)",
+        )
+    length = ((packet[4] << 8) | packet[5]) + 7
+    if length != n:
+        raise PacketError(Reason.BAD_LENGTH, f"length field says {length} bytes, packet has {n}")
+    if crc16(packet):
+        got = int.from_bytes(packet[-CRC_SIZE:], "big")
+        computed = crc16(packet[:-CRC_SIZE])
+        raise PacketError(
+            Reason.BAD_CRC, f"CRC mismatch: got 0x{got:04X}, computed 0x{computed:04X}"
+        )
+    word0 = (packet[0] << 8) | packet[1]
+    if word0 >> ccsds.VERSION_SHIFT:
+        raise PacketError(
+            Reason.BAD_HEADER, f"packet version {word0 >> ccsds.VERSION_SHIFT}, expected 0"
+        )
+    if not word0 & ccsds.SEC_HEADER_BIT:
+        raise PacketError(
+            Reason.BAD_HEADER, "secondary header flag is 0; every packet here has one"
+        )
+    return word0
+
+
+_BUILD_ERRORS = (KeyError, TypeError, ValueError, OverflowError, struct.error, cs.ConstructError)
+
+
+def _fields_of(d: Definition) -> tuple[Field, ...]:
+    return d.fields if isinstance(d, TelemetryDef) else d.args
+
+
+def _with_crc(body: bytes) -> bytes:
+    return body + crc16(body).to_bytes(CRC_SIZE, "big")
+
+
+def _fit(name: str, fields: tuple, given: dict[str, object]) -> dict[str, Any]:
+    """Values that fit their wire types (enums by name allowed), without range checks."""
+    out: dict[str, Any] = {}
+    for f in fields:
+        if f.name not in given:
+            raise PacketError(Reason.INVALID_VALUE, f"{name} needs {f.name!r}")
+        value = given.pop(f.name)
+        if f.enum is not None and isinstance(value, str):
+            value = f.check(value)
+        wire = f.wire
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise PacketError(Reason.INVALID_VALUE, f"{name} {f.name}: {value!r} is not a number")
+        if wire.kind != "float":
+            if isinstance(value, float) and not value.is_integer():
+                raise PacketError(
+                    Reason.INVALID_VALUE, f"{name} {f.name}: {value!r} is not a whole number"
+                )
+            value = int(value)
+            fits = wire.lowest <= value <= wire.highest
+        else:  # NaN and infinities are carried (a sensor may report them); finite overflow is not
+            fits = not math.isfinite(value) or abs(value) <= wire.highest
+        if not fits:
+            raise PacketError(
+                Reason.OUT_OF_RANGE, f"{name} {f.name}: {value} does not fit in {f.type}"
+            )
+        out[f.name] = value
+    if given:
+        raise PacketError(Reason.INVALID_VALUE, f"{name} has no field {next(iter(given))!r}")
+    return out
+
+
+def _unique(kind: str, rows: tuple, key: Any) -> dict:
+    found: dict = {}
+    for row in rows:
+        k = key(row)
+        if k in found:
+            raise ValueError(f"{kind} {row.name} clashes with {found[k].name}: both are {k}")
+        found[k] = row
+    return found
+
+
+def _near(name: str, known: Mapping[str, object]) -> str:
+    close = difflib.get_close_matches(name.upper(), list(known), n=3)
+    return f" (did you mean {', '.join(close)}?)" if close else ""

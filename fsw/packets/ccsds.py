@@ -1,0 +1,109 @@
+"""CCSDS Space Packet primary header (CCSDS 133.0-B-2), as three big-endian words with bit masks.
+
+    word 0, packet_id:        version (3 bits, 0) | type (1; 1 = TC) | sec. header (1) | APID (11)
+    word 1, sequence_control: sequence flags (2; 3 = unsegmented) | sequence count (14, mod 16384)
+    word 2, data_length:      total packet length - 7
+
+Byte-aligned words keep every packet Struct compilable by construct (BitStruct does not compile).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+import construct as cs
+
+HEADER_SIZE = 6
+VERSION = 0
+MAX_APID = 0x7FF
+IDLE_APID = 0x7FF
+SEQ_COUNT_MODULO = 1 << 14
+SEQ_UNSEGMENTED = 0b11
+
+VERSION_SHIFT = 13
+TYPE_BIT = 1 << 12
+SEC_HEADER_BIT = 1 << 11
+APID_MASK = 0x07FF
+SEQ_FLAGS_SHIFT = 14
+SEQ_COUNT_MASK = 0x3FFF
+
+
+class PacketType(IntEnum):
+    """The type bit: what a packet is."""
+
+    TELEMETRY = 0
+    TELECOMMAND = 1
+
+
+HEADER_FIELDS: tuple[cs.Subconstruct, ...] = (
+    "packet_id" / cs.Int16ub,
+    "sequence_control" / cs.Int16ub,
+    "data_length" / cs.Int16ub,
+)
+"""The primary header as construct fields, spliced at the start of every packet's Struct."""
+
+PrimaryHeader = cs.Struct(*HEADER_FIELDS)
+HEADER_NAMES = frozenset(f.name for f in HEADER_FIELDS)
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    """A primary header with its bit fields separated."""
+
+    version: int
+    packet_type: PacketType
+    secondary_header: bool
+    apid: int
+    seq_flags: int
+    seq_count: int
+    data_length: int
+
+    @property
+    def packet_length(self) -> int:
+        """Total packet length in bytes that the data length field announces."""
+        return self.data_length + 7
+
+
+def packet_id(packet_type: PacketType, apid: int, secondary_header: bool = True) -> int:
+    """Word 0 for a packet type and APID (version 0)."""
+    if not 0 <= apid <= MAX_APID:
+        raise ValueError(f"APID {apid} is outside 0..{MAX_APID}")
+    return (
+        (VERSION << VERSION_SHIFT)
+        | (TYPE_BIT if packet_type == PacketType.TELECOMMAND else 0)
+        | (SEC_HEADER_BIT if secondary_header else 0)
+        | apid
+    )
+
+
+def sequence_control(seq_count: int, seq_flags: int = SEQ_UNSEGMENTED) -> int:
+    """Word 1: sequence flags and the count, which wraps modulo 16384."""
+    return (seq_flags << SEQ_FLAGS_SHIFT) | (seq_count % SEQ_COUNT_MODULO)
+
+
+def split(word0: int, word1: int, word2: int) -> Header:
+    """The bit fields of the three header words."""
+    return Header(
+        version=word0 >> VERSION_SHIFT,
+        packet_type=PacketType((word0 >> 12) & 1),
+        secondary_header=bool(word0 & SEC_HEADER_BIT),
+        apid=word0 & APID_MASK,
+        seq_flags=word1 >> SEQ_FLAGS_SHIFT,
+        seq_count=word1 & SEQ_COUNT_MASK,
+        data_length=word2,
+    )
+
+
+def peek(packet: bytes) -> Header:
+    """The primary header at the start of `packet` (at least 6 bytes)."""
+    if len(packet) < HEADER_SIZE:
+        raise ValueError(f"{len(packet)} bytes is shorter than a primary header ({HEADER_SIZE})")
+    return split(
+        (packet[0] << 8) | packet[1], (packet[2] << 8) | packet[3], (packet[4] << 8) | packet[5]
+    )
+
+
+def data_length_for(total_length: int) -> int:
+    """The data length field for a packet of `total_length` bytes."""
+    return total_length - 7

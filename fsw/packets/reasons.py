@@ -1,0 +1,35 @@
+"""Why a frame, packet or command was refused: one vocabulary for link counters and verification.
+
+Reported on the wire as u8 in command verification reports, events and housekeeping; later
+features append codes here (never renumber: recorded logs keep their meaning).
+"""
+
+from enum import IntEnum
+
+
+class Reason(IntEnum):
+    """What went wrong with a frame, packet or command (0 means nothing did)."""
+
+    OK = 0
+    BAD_FRAME = 1  # the COBS encoding is broken
+    BAD_CRC = 2  # the packet error control does not match
+    BAD_LENGTH = 3  # too short, length field disagrees with the bytes, or wrong size for the packet
+    UNKNOWN_APID = 4  # nobody here owns that APID
+    OVERSIZE = 5  # over the maximum packet size
+    BAD_HEADER = 6  # version not 0, secondary header missing, or the wrong packet type
+    UNKNOWN_CODE = 7  # no command (or event) with that code under that APID
+    OUT_OF_RANGE = 8  # an argument is outside its valid range
+    INVALID_VALUE = 9  # an argument is not a number, NaN or infinite, or not one of its enum values
+    NOT_ALLOWED_IN_MODE = 10  # valid, but not in the rover's present mode
+    BUSY = 11  # another command of the kind is still executing
+    EXECUTION_ERROR = 12  # accepted and started, but could not be completed
+
+
+class PacketError(ValueError):
+    """A packet or command that cannot be built or understood: the reason and a one-line text."""
+
+    def __init__(self, reason: Reason, message: str, arg_index: int | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+        self.arg_index = arg_index

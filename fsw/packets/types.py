@@ -1,0 +1,90 @@
+"""The small vocabulary of wire types every packet field is declared with (all big-endian)."""
+
+from __future__ import annotations
+
+import math
+import struct
+from dataclasses import dataclass
+from typing import Literal
+
+import construct as cs
+
+Kind = Literal["uint", "int", "float"]
+
+
+@dataclass(frozen=True)
+class WireType:
+    """One wire type: its size, its construct definition and its layout for struct and numpy."""
+
+    name: str
+    size: int
+    kind: Kind
+    struct_code: str
+    subcon: cs.Construct
+    numpy_dtype: str
+
+    @property
+    def bits(self) -> int:
+        """Width in bits."""
+        return self.size * 8
+
+    @property
+    def lowest(self) -> float:
+        """The smallest finite value the type can carry."""
+        if self.kind == "uint":
+            return 0
+        if self.kind == "int":
+            return -(1 << (self.bits - 1))
+        return -self.highest
+
+    @property
+    def highest(self) -> float:
+        """The largest finite value the type can carry."""
+        if self.kind == "uint":
+            return (1 << self.bits) - 1
+        if self.kind == "int":
+            return (1 << (self.bits - 1)) - 1
+        return (
+            struct.unpack(">f", b"\x7f\x7f\xff\xff")[0]
+            if self.size == 4
+            else 1.7976931348623157e308
+        )
+
+    def representable(self, value: float) -> float:
+        """The value as the wire will carry it (f32 rounds; integers are exact)."""
+        if self.kind == "float" and self.size == 4 and math.isfinite(value):
+            return struct.unpack(">f", struct.pack(">f", value))[0]
+        return value
+
+
+def _t(name: str, size: int, kind: Kind, code: str, subcon: cs.Construct, np: str) -> WireType:  # noqa: PLR0917
+    return WireType(name, size, kind, code, subcon, np)
+
+
+TYPES: dict[str, WireType] = {
+    t.name: t
+    for t in (
+        _t("u8", 1, "uint", "B", cs.Int8ub, ">u1"),
+        _t("u16", 2, "uint", "H", cs.Int16ub, ">u2"),
+        _t("u32", 4, "uint", "I", cs.Int32ub, ">u4"),
+        _t("u64", 8, "uint", "Q", cs.Int64ub, ">u8"),
+        _t("i8", 1, "int", "b", cs.Int8sb, ">i1"),
+        _t("i16", 2, "int", "h", cs.Int16sb, ">i2"),
+        _t("i32", 4, "int", "i", cs.Int32sb, ">i4"),
+        _t("i64", 8, "int", "q", cs.Int64sb, ">i8"),
+        _t("f32", 4, "float", "f", cs.Float32b, ">f4"),
+        _t("f64", 8, "float", "d", cs.Float64b, ">f8"),
+    )
+}
+
+
+def shortest_f32(value: float) -> float:
+    """The shortest decimal an f32 reads back as the same value (0.0447, not 0.04470000043)."""
+    if not math.isfinite(value):
+        return value
+    exact = struct.pack(">f", value)
+    for digits in range(1, 10):
+        candidate = float(f"{value:.{digits}g}")
+        if struct.pack(">f", candidate) == exact:
+            return candidate
+    return value

@@ -1,0 +1,151 @@
+import math
+from enum import IntEnum
+
+import pytest
+
+from fsw.packets.reasons import PacketError, Reason
+from fsw.packets.schema import (
+    CommandDef,
+    EventDef,
+    Field,
+    Limits,
+    LimitState,
+    Severity,
+    TelemetryDef,
+)
+
+
+class Wheel(IntEnum):
+    LF = 0
+    LM = 1
+
+
+SPEED = Field("speed", "f32", "Drive speed", "m/s", min=0.0, max=0.0447)
+
+
+def reason_of(field, value):
+    with pytest.raises(PacketError) as err:
+        field.check(value)
+    return err.value.reason, err.value.message
+
+
+def test_f32_bound_itself_is_accepted():
+    # 0.0447 is not exact in f32 (it carries 0.04470000043...); the bound must still pass
+    assert SPEED.check(0.0447) == 0.0447
+
+
+def test_just_above_f32_bound_is_rejected_with_the_bound_in_the_text():
+    reason, message = reason_of(SPEED, 0.0448)
+    assert reason == Reason.OUT_OF_RANGE
+    assert message == "speed: 0.0448 m/s is above the maximum 0.0447 m/s"
+
+
+def test_below_minimum():
+    reason, message = reason_of(SPEED, -0.001)
+    assert reason == Reason.OUT_OF_RANGE and "below the minimum 0 m/s" in message
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_non_finite_is_invalid(bad):
+    assert reason_of(SPEED, bad)[0] == Reason.INVALID_VALUE
+
+
+@pytest.mark.parametrize("bad", ["fast", None, True, b"1"])
+def test_not_a_number(bad):
+    assert reason_of(SPEED, bad)[0] == Reason.INVALID_VALUE
+
+
+def test_integer_type_range_without_declared_bounds():
+    f = Field("n", "u8")
+    assert f.check(255) == 255
+    assert reason_of(f, 256)[0] == Reason.OUT_OF_RANGE
+    assert reason_of(f, -1)[0] == Reason.OUT_OF_RANGE
+    assert f.check(3.0) == 3
+    assert reason_of(f, 3.5)[0] == Reason.INVALID_VALUE
+
+
+def test_signed_type_range():
+    f = Field("n", "i8")
+    assert f.check(-128) == -128
+    assert reason_of(f, -129)[0] == Reason.OUT_OF_RANGE
+
+
+def test_enum_by_member_name_and_number():
+    f = Field("wheel", "u8", enum=Wheel)
+    assert f.check("lm") == 1 == f.check(Wheel.LM) == f.check(1)
+    reason, message = reason_of(f, "RR")
+    assert reason == Reason.INVALID_VALUE and message == "wheel: 'RR' is not one of LF, LM"
+    assert reason_of(f, 7)[0] == Reason.INVALID_VALUE
+    assert f.show(1) == "LM" and f.show(9) == 9
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"name": "Bad", "type": "u8"}, "lower_snake_case"),
+        ({"name": "class", "type": "u8"}, "lower_snake_case"),
+        ({"name": "x", "type": "u12"}, "unknown type"),
+        ({"name": "x", "type": "u8", "max": 300}, "does not fit"),
+        ({"name": "x", "type": "u8", "min": 5, "max": 4}, "above max"),
+        ({"name": "x", "type": "i8", "enum": Wheel}, "unsigned"),
+    ],
+)
+def test_bad_field_declarations(kwargs, error):
+    with pytest.raises(ValueError, match=error):
+        Field(**kwargs)
+
+
+def test_limits_at_exact_thresholds():
+    lim = Limits(red_low=10, yellow_low=20, yellow_high=80, red_high=90)
+    assert lim.check(20) == (LimitState.NOMINAL, None)
+    assert lim.check(80) == (LimitState.NOMINAL, None)
+    assert lim.check(19.9) == (LimitState.YELLOW_LOW, 20)
+    assert lim.check(80.1) == (LimitState.YELLOW_HIGH, 80)
+    assert lim.check(10) == (LimitState.YELLOW_LOW, 20)
+    assert lim.check(9.9) == (LimitState.RED_LOW, 10)
+    assert lim.check(90.1) == (LimitState.RED_HIGH, 90)
+
+
+def test_limits_must_be_ordered_and_present():
+    with pytest.raises(ValueError, match="red_low <= yellow_low"):
+        Limits(yellow_high=90, red_high=80)
+    with pytest.raises(ValueError, match="at least one"):
+        Limits()
+
+
+def test_command_args_checked_in_order_with_index():
+    cmd = CommandDef("DRIVE", 0x20, 1, "Drive", (Field("distance", "f32", max=100.0), SPEED))
+    assert cmd.check_args({"distance": 5, "speed": 0.01}) == {"distance": 5.0, "speed": 0.01}
+    with pytest.raises(PacketError) as err:
+        cmd.check_args({"distance": 5, "speed": 0.05})
+    assert err.value.arg_index == 1 and err.value.message.startswith("DRIVE speed:")
+    with pytest.raises(PacketError, match="needs argument 'speed'"):
+        cmd.check_args({"distance": 5})
+    with pytest.raises(PacketError, match=r"has no argument 'sped' \(arguments: distance, speed\)"):
+        cmd.check_args({"distance": 5, "speed": 0.01, "sped": 1})
+
+
+def test_row_declarations_are_checked():
+    with pytest.raises(ValueError, match="UPPER_SNAKE_CASE"):
+        CommandDef("drive", 0x20, 1, "x")
+    with pytest.raises(ValueError, match="reserved"):
+        TelemetryDef("HK", 0x100, "x", (Field("time_coarse", "u32"),))
+    with pytest.raises(ValueError, match="appears twice"):
+        TelemetryDef("HK", 0x100, "x", (Field("a", "u8"), Field("a", "u8")))
+    with pytest.raises(ValueError, match="idle APID"):
+        TelemetryDef("HK", 0x7FF, "x")
+    with pytest.raises(ValueError, match="hazard"):
+        CommandDef("ISOLATE", 0x20, 1, "x", hazardous=True)
+    with pytest.raises(ValueError, match="no argument"):
+        EventDef("E", 1, Severity.INFO, "wheel {wheel}")
+
+
+def test_event_renders_enum_names():
+    ev = EventDef(
+        "ISOLATED",
+        9,
+        Severity.WARNING,
+        "wheel {wheel} isolated",
+        args=(Field("wheel", "u8", enum=Wheel),),
+    )
+    assert ev.render({"wheel": 1}) == "wheel LM isolated"
