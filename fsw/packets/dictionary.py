@@ -1,0 +1,263 @@
+"""The dictionary: the catalog exported as JSON-ready data, complete enough to build any command and
+parse any telemetry packet with nothing but it and the CCSDS standard.
+
+Generated, never written by hand. The ground loads it back with `tools.dictionary`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from enum import IntEnum
+from typing import Any
+
+import fsw
+from fsw.packets import ccsds, crc, timecode
+from fsw.packets.catalog import Catalog
+from fsw.packets.framing import max_encoded_size
+from fsw.packets.layout import Layout
+from fsw.packets.schema import Field, Severity
+from fsw.packets.types import TYPES
+
+SCHEMA_VERSION = 1
+
+
+def fingerprint(doc: dict[str, Any]) -> bytes:
+    """8 bytes of SHA-256 over the canonical JSON: which build a log was recorded with."""
+    canonical = json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.sha256(canonical).digest()[:8]
+
+
+def export(catalog: Catalog) -> dict[str, Any]:
+    """The whole dictionary of `catalog` as plain JSON-ready data."""
+    enums: dict[str, type[IntEnum]] = {"Severity": Severity}
+    commands = [_command(catalog, c, enums) for c in catalog.commands]
+    telemetry = [_telemetry(catalog, t, enums) for t in catalog.telemetry]
+    events = [_event(catalog, e, enums) for e in catalog.events]
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "flight_software_version": fsw.__version__,
+        "packet": _packet_format(catalog),
+        "time_code": _time_code(),
+        "crc": _crc(),
+        "framing": _framing(catalog),
+        "types": _types(),
+        "enums": {name: {m.name: int(m.value) for m in e} for name, e in sorted(enums.items())},
+        "commands": commands,
+        "telemetry": telemetry,
+        "events": {
+            "apid": catalog.event_apid,
+            "header_fields": _slots(
+                catalog.layout(catalog.events[0]), ("event_id", "severity"), enums
+            )
+            if catalog.events
+            else [],
+            "definitions": events,
+        },
+    }
+
+
+def _packet_format(catalog: Catalog) -> dict[str, Any]:
+    return {
+        "standard": "CCSDS 133.0-B-2 Space Packet",
+        "byte_order": "big-endian",
+        "max_packet_size": catalog.max_packet_size,
+        "primary_header": {
+            "size": ccsds.HEADER_SIZE,
+            "words": [
+                {"name": "packet_id", "type": "u16", "offset": 0, "size": 2},
+                {"name": "sequence_control", "type": "u16", "offset": 2, "size": 2},
+                {"name": "data_length", "type": "u16", "offset": 4, "size": 2},
+            ],
+            "bit_fields": [
+                {
+                    "name": "version",
+                    "word": "packet_id",
+                    "shift": 13,
+                    "mask": 0x7,
+                    "value": ccsds.VERSION,
+                },
+                {
+                    "name": "type",
+                    "word": "packet_id",
+                    "shift": 12,
+                    "mask": 0x1,
+                    "telecommand": 1,
+                    "telemetry": 0,
+                },
+                {
+                    "name": "secondary_header_flag",
+                    "word": "packet_id",
+                    "shift": 11,
+                    "mask": 0x1,
+                    "value": 1,
+                },
+                {"name": "apid", "word": "packet_id", "shift": 0, "mask": ccsds.APID_MASK},
+                {
+                    "name": "sequence_flags",
+                    "word": "sequence_control",
+                    "shift": 14,
+                    "mask": 0x3,
+                    "value": ccsds.SEQ_UNSEGMENTED,
+                },
+                {
+                    "name": "sequence_count",
+                    "word": "sequence_control",
+                    "shift": 0,
+                    "mask": ccsds.SEQ_COUNT_MASK,
+                },
+            ],
+            "sequence_count_modulo": ccsds.SEQ_COUNT_MODULO,
+            "data_length_rule": "total packet length in bytes, CRC included, minus 7",
+            "idle_apid": ccsds.IDLE_APID,
+        },
+        "telecommand_secondary_header": {
+            "fields": [{"name": "code", "type": "u8", "offset": 6, "size": 1}],
+            "note": "the command code under the packet's APID; arguments follow at offset 7",
+        },
+        "telemetry_secondary_header": {
+            "fields": [
+                {"name": "time_coarse", "type": "u32", "offset": 6, "size": 4, "unit": "s"},
+                {"name": "time_fine", "type": "u16", "offset": 10, "size": 2, "unit": "1/65536 s"},
+            ],
+            "note": "CUC time code (see time_code); fields follow at offset 12",
+        },
+    }
+
+
+def _time_code() -> dict[str, Any]:
+    return {
+        "format": "CCSDS Unsegmented Time Code (CUC), CCSDS 301.0-B-4",
+        "p_field": timecode.P_FIELD,
+        "p_field_transmitted": False,
+        "coarse_bytes": timecode.COARSE_BYTES,
+        "fine_bytes": timecode.FINE_BYTES,
+        "fine_per_second": timecode.FINE_PER_SECOND,
+        "epoch": timecode.MISSION_EPOCH_ISO,
+        "epoch_note": "Chang'e 4 touchdown; SI seconds since then, leap seconds not counted",
+    }
+
+
+def _crc() -> dict[str, Any]:
+    return {
+        "name": "CRC-16/CCITT-FALSE",
+        "crcmod_name": crc.CRC_NAME,
+        "width": 16,
+        "poly": crc.POLY,
+        "init": crc.INIT,
+        "reflect_in": False,
+        "reflect_out": False,
+        "xor_out": crc.XOR_OUT,
+        "check": crc.CHECK_VALUE,
+        "check_input": "123456789",
+        "covers": "every byte of the packet before the CRC, primary header first",
+        "position": "the last 2 bytes of every packet, big-endian",
+        "counted_in_data_length": True,
+    }
+
+
+def _framing(catalog: Catalog) -> dict[str, Any]:
+    return {
+        "name": "COBS",
+        "reference": "Cheshire and Baker, Consistent Overhead Byte Stuffing, 1999",
+        "delimiter": 0,
+        "frame": "0x00, COBS(packet), 0x00",
+        "packets_per_frame": 1,
+        "max_encoded_size": max_encoded_size(catalog.max_packet_size),
+    }
+
+
+def _types() -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, t in TYPES.items():
+        entry: dict[str, Any] = {"size": t.size, "kind": t.kind}
+        if t.kind == "float":
+            entry["format"] = f"IEEE 754 binary{t.bits}"
+        else:
+            entry["min"], entry["max"] = int(t.lowest), int(t.highest)
+            entry["format"] = "two's complement" if t.kind == "int" else "unsigned"
+        out[name] = entry
+    return out
+
+
+def _enum_name(e: type[IntEnum], enums: dict[str, type[IntEnum]]) -> str:
+    known = enums.setdefault(e.__name__, e)
+    if known is not e:
+        raise ValueError(f"two different enums are both called {e.__name__}")
+    return e.__name__
+
+
+def _field(f: Field, offset: int, enums: dict[str, type[IntEnum]], ranged: bool) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "name": f.name,
+        "type": f.type,
+        "offset": offset,
+        "size": f.size,
+        "unit": f.unit,
+        "description": f.description,
+        "enum": _enum_name(f.enum, enums) if f.enum is not None else None,
+    }
+    if ranged:
+        entry["min"] = f.wire.lowest if f.min is None else f.min
+        entry["max"] = f.wire.highest if f.max is None else f.max
+        entry["range_declared"] = f.min is not None or f.max is not None
+    else:
+        entry["limits"] = f.limits.as_dict() if f.limits is not None else None
+    return entry
+
+
+def _fields(
+    layout: Layout, fields: tuple[Field, ...], enums: dict[str, type[IntEnum]], ranged: bool
+) -> list[dict[str, Any]]:
+    return [_field(f, layout.offsets[f.name], enums, ranged) for f in fields]
+
+
+def _slots(
+    layout: Layout, names: tuple[str, ...], enums: dict[str, type[IntEnum]]
+) -> list[dict[str, Any]]:
+    out = []
+    for slot in layout.slots:
+        if slot.name in names:
+            entry = {"name": slot.name, "type": slot.type, "offset": slot.offset, "size": slot.size}
+            if slot.name == "severity":
+                entry["enum"] = _enum_name(Severity, enums)
+            out.append(entry)
+    return out
+
+
+def _command(catalog: Catalog, c: Any, enums: dict[str, type[IntEnum]]) -> dict[str, Any]:
+    layout = catalog.layout(c)
+    return {
+        "name": c.name,
+        "apid": int(c.apid),
+        "code": c.code,
+        "hazardous": c.hazardous,
+        "hazard": c.hazard,
+        "description": c.description,
+        "size": layout.size,
+        "arguments": _fields(layout, c.args, enums, ranged=True),
+    }
+
+
+def _telemetry(catalog: Catalog, t: Any, enums: dict[str, type[IntEnum]]) -> dict[str, Any]:
+    layout = catalog.layout(t)
+    return {
+        "name": t.name,
+        "apid": int(t.apid),
+        "description": t.description,
+        "size": layout.size,
+        "fields": _fields(layout, t.fields, enums, ranged=False),
+    }
+
+
+def _event(catalog: Catalog, e: Any, enums: dict[str, type[IntEnum]]) -> dict[str, Any]:
+    layout = catalog.layout(e)
+    return {
+        "name": e.name,
+        "id": e.id,
+        "severity": e.severity.name,
+        "format": e.format,
+        "description": e.description,
+        "size": layout.size,
+        "arguments": _fields(layout, e.args, enums, ranged=False),
+    }

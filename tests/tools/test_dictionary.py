@@ -1,0 +1,155 @@
+import json
+import math
+
+import pytest
+
+from fsw.packets.dictionary import export
+from fsw.packets.types import TYPES
+from fsw.tables import CATALOG
+from tests.tools import independent
+from tools.dictionary import Dictionary, DictionaryError
+
+DOC = json.loads(json.dumps(export(CATALOG)))
+
+
+def sample_args(cmd_entry: dict, which: str) -> dict:
+    out = {}
+    for a in cmd_entry["arguments"]:
+        if a["enum"]:
+            members = list(DOC["enums"][a["enum"]])
+            out[a["name"]] = members[0] if which == "min" else members[-1]
+        elif which in ("min", "max"):
+            out[a["name"]] = a[which]
+        else:
+            out[a["name"]] = (
+                (a["min"] + a["max"]) // 2
+                if TYPES[a["type"]].kind != "float"
+                else (a["min"] + a["max"]) / 2
+            )
+    return out
+
+
+@pytest.mark.parametrize("which", ["min", "mid", "max"])
+@pytest.mark.parametrize("entry", DOC["commands"], ids=lambda c: c["name"])
+def test_independent_encoder_builds_the_same_bytes(entry, which):
+    args = sample_args(entry, which)
+    assert independent.build_command(DOC, entry["name"], args, 77) == CATALOG.encode_command(
+        entry["name"], args, 77
+    )
+
+
+@pytest.mark.parametrize("entry", DOC["telemetry"], ids=lambda t: t["name"])
+def test_independent_decoder_reads_our_telemetry(entry):
+    tm = CATALOG.telemetry_packet(entry["name"])
+    values = {
+        f.name: (int(next(reversed(list(f.enum)))) if f.enum else i + 1)
+        for i, f in enumerate(tm.fields)
+    }
+    packet = CATALOG.encode_telemetry(tm, values, 3, 1234.75)
+    name, time, got = independent.parse_telemetry(DOC, packet)
+    assert (name, time, got) == (entry["name"], 1234.75, values)
+
+
+@pytest.mark.parametrize("entry", DOC["events"]["definitions"], ids=lambda e: e["name"])
+def test_independent_decoder_reads_our_events(entry):
+    ev = CATALOG.event(entry["name"])
+    args = {f.name: (int(next(iter(f.enum))) if f.enum else 7) for f in ev.args}
+    name, time, got = independent.parse_telemetry(DOC, CATALOG.encode_event(ev, args, 1, 99.5))
+    assert (name, time, got) == (entry["name"], 99.5, args)
+
+
+def test_dictionary_holds_what_the_issue_lists():
+    assert DOC["schema_version"] == 1
+    assert DOC["crc"]["check"] == 0x29B1 and DOC["crc"]["crcmod_name"] == "crc-ccitt-false"
+    assert DOC["framing"]["name"] == "COBS" and DOC["framing"]["delimiter"] == 0
+    assert DOC["time_code"]["epoch"] == "2019-01-03T02:26:00Z"
+    assert set(DOC["types"]) == {"u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "f32", "f64"}
+    ping = next(c for c in DOC["commands"] if c["name"] == "PING")
+    assert ping["arguments"][0] | {"description": ""} == {
+        "name": "token",
+        "type": "u32",
+        "offset": 7,
+        "size": 4,
+        "unit": "",
+        "description": "",
+        "enum": None,
+        "min": 0,
+        "max": 4294967295,
+        "range_declared": False,
+    }
+    hk = next(t for t in DOC["telemetry"] if t["name"] == "HK")
+    cpu = next(f for f in hk["fields"] if f["name"] == "cpu_load")
+    assert cpu["limits"] == {"yellow_high": 80.0, "red_high": 95.0} and cpu["unit"] == "%"
+    assert hk["fields"][0]["offset"] == 12
+    assert DOC["enums"]["Mode"]["SAFE"] == 4
+
+
+def test_every_row_of_the_tables_is_in_the_dictionary():
+    assert [c["name"] for c in DOC["commands"]] == [c.name for c in CATALOG.commands]
+    assert [t["name"] for t in DOC["telemetry"]] == [t.name for t in CATALOG.telemetry]
+    assert [e["name"] for e in DOC["events"]["definitions"]] == [e.name for e in CATALOG.events]
+
+
+def test_loaded_dictionary_exports_back_to_the_same_json():
+    loaded = Dictionary(json.loads(json.dumps(DOC)))
+    assert export(loaded.catalog) == DOC
+
+
+def test_ground_and_flight_build_identical_packets():
+    ground = Dictionary.from_flight()
+    for c in CATALOG.commands:
+        args = {a.name: 1 if a.enum is None else next(iter(a.enum)).name for a in c.args}
+        assert ground.encode_command(c.name, args, 5) == CATALOG.encode_command(c, args, 5)
+
+
+def test_load_from_file(tmp_path):
+    path = tmp_path / "dictionary.json"
+    path.write_text(json.dumps(DOC))
+    d = Dictionary.load(path)
+    assert d.command("PING").args[0].name == "token"
+    assert d.fingerprint == Dictionary.from_flight().fingerprint
+    assert len(d.fingerprint) == 8
+
+
+def edited(change) -> dict:
+    doc = json.loads(json.dumps(DOC))
+    change(doc)
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d.update(schema_version=9), "schema version 9; this ground reads version 1"),
+        (lambda d: d["crc"].update(init=0), "crc.init: is 0, but this ground speaks 65535"),
+        (
+            lambda d: d["commands"][2]["arguments"][0].update(offset=8),
+            "commands[2].arguments[0].offset: is 8",
+        ),
+        (
+            lambda d: d["telemetry"][0]["fields"][0].update(type="u12"),
+            "telemetry[0] (HK): fields[0]: field mode: unknown type 'u12'",
+        ),
+        (lambda d: d["telemetry"][0]["fields"][0].update(enum="Nope"), "unknown enum 'Nope'"),
+        (lambda d: d["commands"].append(dict(d["commands"][0], name="NOOP2")), "clashes"),
+        (lambda d: d.pop("commands"), "not a usable dictionary"),
+    ],
+)
+def test_broken_dictionaries_say_where_and_why(change, message):
+    with pytest.raises(DictionaryError, match=r"^dictionary: ") as err:
+        Dictionary(edited(change))
+    assert message in str(err.value)
+
+
+def test_unreadable_files(tmp_path):
+    with pytest.raises(DictionaryError, match="cannot read"):
+        Dictionary.load(tmp_path / "missing.json")
+    (tmp_path / "bad.json").write_text("{not json")
+    with pytest.raises(DictionaryError, match="not JSON"):
+        Dictionary.load(tmp_path / "bad.json")
+
+
+def test_float_ranges_survive_json():
+    for c in DOC["commands"]:
+        for a in c["arguments"]:
+            assert math.isfinite(a["min"]) and math.isfinite(a["max"])

@@ -1,0 +1,250 @@
+"""Load the dictionary that `rover dict` writes, and use it: everything the ground knows about the
+wire format comes from here.
+
+    >>> from tools.dictionary import Dictionary
+    >>> d = Dictionary.from_flight()              # or Dictionary.load("dictionary.json")
+    >>> d.command("PING").args[0].name
+    'token'
+    >>> packet = d.encode_command("PING", {"token": 7}, seq_count=1)
+    >>> d.decode(packet).values["token"]
+    7
+
+The loader checks that the JSON is internally consistent (every offset and size is recomputed from
+the types and compared) and that its CRC, time code and framing are the ones this ground speaks.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import IntEnum
+from pathlib import Path
+from typing import Any
+
+from fsw.packets import dictionary as flight_dictionary
+from fsw.packets.catalog import Catalog, Packet
+from fsw.packets.schema import CommandDef, EventDef, Field, Limits, Severity, TelemetryDef
+from fsw.tables import CATALOG
+
+
+class DictionaryError(ValueError):
+    """A dictionary that cannot be used, with where and why in one line."""
+
+
+class Dictionary:
+    """Commands, telemetry packets, events and enums of one flight-software build."""
+
+    def __init__(self, doc: dict[str, Any], source: str = "dictionary") -> None:
+        self.doc = doc
+        self.source = source
+        try:
+            self.catalog = _catalog(doc)
+        except DictionaryError as err:
+            raise DictionaryError(f"{source}: {err}") from None
+        except (KeyError, TypeError, ValueError) as err:
+            raise DictionaryError(
+                f"{source}: not a usable dictionary ({type(err).__name__}: {err})"
+            ) from None
+        expected = flight_dictionary.export(self.catalog)
+        for section in _CHECKED_SECTIONS:
+            where = _first_difference(doc.get(section), expected[section], section)
+            if where is not None:
+                raise DictionaryError(f"{source}: {where}: {_describe(doc, expected, where)}")
+
+    @classmethod
+    def load(cls, path: str | Path) -> Dictionary:
+        """The dictionary in a JSON file."""
+        p = Path(path)
+        try:
+            doc = json.loads(p.read_text(encoding="utf-8"))
+        except OSError as err:
+            raise DictionaryError(f"{p}: cannot read ({err.strerror})") from None
+        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            raise DictionaryError(f"{p}: not JSON ({err})") from None
+        if not isinstance(doc, dict):
+            raise DictionaryError(f"{p}: not a dictionary object")
+        return cls(doc, str(p))
+
+    @classmethod
+    def from_flight(cls) -> Dictionary:
+        """The dictionary of the flight software in this checkout, passed through its JSON form."""
+        return cls(
+            json.loads(json.dumps(flight_dictionary.export(CATALOG))), "flight software tables"
+        )
+
+    @property
+    def fingerprint(self) -> bytes:
+        """8 bytes that identify this dictionary's content (recorded in telemetry logs)."""
+        return flight_dictionary.fingerprint(self.doc)
+
+    @property
+    def schema_version(self) -> int:
+        """Version of the dictionary's own layout."""
+        return int(self.doc["schema_version"])
+
+    @property
+    def commands(self) -> tuple[CommandDef, ...]:
+        """Every command."""
+        return self.catalog.commands
+
+    @property
+    def telemetry(self) -> tuple[TelemetryDef, ...]:
+        """Every fixed-layout telemetry packet."""
+        return self.catalog.telemetry
+
+    @property
+    def events(self) -> tuple[EventDef, ...]:
+        """Every event."""
+        return self.catalog.events
+
+    def command(self, name: str) -> CommandDef:
+        """The command called `name` (any case)."""
+        return self.catalog.command(name)
+
+    def telemetry_packet(self, name: str) -> TelemetryDef:
+        """The telemetry packet called `name` (any case)."""
+        return self.catalog.telemetry_packet(name)
+
+    def event(self, name: str) -> EventDef:
+        """The event called `name` (any case)."""
+        return self.catalog.event(name)
+
+    def encode_command(
+        self, name: str, args: dict[str, object] | None = None, seq_count: int = 0
+    ) -> bytes:
+        """A command packet, arguments checked against their ranges first."""
+        return self.catalog.encode_command(name, args or {}, seq_count)
+
+    def decode(self, packet: bytes) -> Packet:
+        """A packet's definition and values (PacketError with a reason if it is bad)."""
+        return self.catalog.decode(packet)
+
+
+_CHECKED_SECTIONS = (
+    "packet",
+    "time_code",
+    "crc",
+    "framing",
+    "types",
+    "enums",
+    "commands",
+    "telemetry",
+    "events",
+)
+
+
+def _first_difference(got: Any, want: Any, path: str) -> str | None:
+    """The path of the first place where two JSON values differ (None if they are equal)."""
+    if isinstance(got, dict) and isinstance(want, dict):
+        for key in [*want, *(k for k in got if k not in want)]:
+            found = _first_difference(got.get(key), want.get(key), f"{path}.{key}")
+            if found is not None:
+                return found
+        return None
+    if isinstance(got, list) and isinstance(want, list) and len(got) == len(want):
+        for i, (g, w) in enumerate(zip(got, want, strict=True)):
+            found = _first_difference(g, w, f"{path}[{i}]")
+            if found is not None:
+                return found
+        return None
+    return None if got == want and type(got) is type(want) else path
+
+
+def _at(doc: Any, path: str) -> Any:
+    for part in path.replace("[", ".[").split(".")[1:]:
+        if part.startswith("["):
+            doc = doc[int(part[1:-1])] if isinstance(doc, list) else None
+        else:
+            doc = doc.get(part) if isinstance(doc, dict) else None
+    return doc
+
+
+def _describe(doc: dict[str, Any], expected: dict[str, Any], path: str) -> str:
+    section = path.split(".", maxsplit=1)[0].split("[", maxsplit=1)[0]
+    got, want = _at(doc.get(section), path), _at(expected[section], path)
+    if section in ("commands", "telemetry", "events", "enums"):
+        return (
+            f"is {json.dumps(got)}, but the dictionary's own types and rows give {json.dumps(want)}"
+        )
+    return f"is {json.dumps(got)}, but this ground speaks {json.dumps(want)}"
+
+
+def _catalog(doc: dict[str, Any]) -> Catalog:
+    version = doc.get("schema_version")
+    if version != flight_dictionary.SCHEMA_VERSION:
+        raise DictionaryError(
+            f"schema version {version!r}; "
+            f"this ground reads version {flight_dictionary.SCHEMA_VERSION}"
+        )
+    enums = {name: IntEnum(name, members) for name, members in doc["enums"].items()}
+    enums["Severity"] = Severity
+
+    def fields(entries: list[dict[str, Any]], where: str) -> tuple[Field, ...]:
+        out = []
+        for i, e in enumerate(entries):
+            try:
+                limits = e.get("limits")
+                declared = e.get("range_declared", False)
+                enum_name = e.get("enum")
+                if enum_name is not None and enum_name not in enums:
+                    raise ValueError(f"unknown enum {enum_name!r}")
+                out.append(
+                    Field(
+                        e["name"],
+                        e["type"],
+                        e.get("description", ""),
+                        e.get("unit", ""),
+                        min=e["min"] if declared else None,
+                        max=e["max"] if declared else None,
+                        enum=enums[enum_name] if enum_name is not None else None,
+                        limits=Limits(**limits) if limits else None,
+                    )
+                )
+            except (KeyError, TypeError, ValueError) as err:
+                raise DictionaryError(f"{where}[{i}]: {err}") from None
+        return tuple(out)
+
+    commands = []
+    for i, c in enumerate(doc["commands"]):
+        where = f"commands[{i}] ({c.get('name')})"
+        try:
+            commands.append(
+                CommandDef(
+                    c["name"],
+                    c["apid"],
+                    c["code"],
+                    c["description"],
+                    fields(c["arguments"], "arguments"),
+                    c["hazardous"],
+                    c.get("hazard", ""),
+                )
+            )
+        except (KeyError, TypeError, ValueError) as err:
+            raise DictionaryError(f"{where}: {err}") from None
+    telemetry = []
+    for i, t in enumerate(doc["telemetry"]):
+        where = f"telemetry[{i}] ({t.get('name')})"
+        try:
+            telemetry.append(
+                TelemetryDef(t["name"], t["apid"], t["description"], fields(t["fields"], "fields"))
+            )
+        except (KeyError, TypeError, ValueError) as err:
+            raise DictionaryError(f"{where}: {err}") from None
+    events = []
+    for i, e in enumerate(doc["events"]["definitions"]):
+        where = f"events[{i}] ({e.get('name')})"
+        try:
+            events.append(
+                EventDef(
+                    e["name"],
+                    e["id"],
+                    Severity[e["severity"]],
+                    e["format"],
+                    e.get("description", ""),
+                    fields(e["arguments"], "arguments"),
+                )
+            )
+        except (KeyError, TypeError, ValueError) as err:
+            raise DictionaryError(f"{where}: {err}") from None
+    return Catalog(
+        commands, telemetry, events, doc["events"]["apid"], doc["packet"]["max_packet_size"]
+    )
