@@ -1,0 +1,171 @@
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+import zlib
+
+import pytest
+
+from tools import tlmlog
+from tools.tlmlog import HEADER_SIZE, RECORD_OVERHEAD, LogError, LogReader, LogWriter, RecordType
+
+DICT = bytes.fromhex("0123456789abcdef")
+
+
+def packets(n: int) -> list[bytes]:
+    return [bytes([i % 250 + 1]) * (9 + i % 7) for i in range(n)]
+
+
+def write(path, items, **kw):
+    with LogWriter(path, DICT, **kw) as w:
+        for i, p in enumerate(items):
+            w.write(p, 1_000_000_000 + i, RecordType.UPLINK if i % 5 == 4 else RecordType.DOWNLINK)
+
+
+def test_write_then_read_back_everything(tmp_path):
+    path = tmp_path / "a.tlm"
+    items = packets(50)
+    write(path, items)
+    reader = LogReader(path)
+    records = list(reader)
+    assert [r.packet for r in records] == items
+    assert [r.received_ns for r in records] == [1_000_000_000 + i for i in range(50)]
+    assert records[4].type == RecordType.UPLINK and records[0].type == RecordType.DOWNLINK
+    assert reader.header.dictionary == DICT and reader.header.version == 1
+    assert reader.stats.records == 50 and reader.stats.torn_tail_bytes == 0
+
+
+def test_a_torn_last_record_at_every_cut_is_skipped_never_read(tmp_path):
+    path = tmp_path / "a.tlm"
+    items = packets(3)
+    write(path, items)
+    whole = path.read_bytes()
+    last = len(whole) - (RECORD_OVERHEAD + len(items[-1]))
+    for cut in range(last, len(whole)):
+        path.write_bytes(whole[:cut])
+        reader = LogReader(path)
+        assert [r.packet for r in reader] == items[:2], cut
+        assert reader.stats.torn_tail_bytes == cut - last
+
+
+def test_zero_filled_tail_after_power_loss(tmp_path):
+    path = tmp_path / "a.tlm"
+    write(path, packets(3))
+    path.write_bytes(path.read_bytes() + bytes(4096))
+    reader = LogReader(path)
+    assert len(list(reader)) == 3 and reader.stats.torn_tail_bytes == 4096
+
+
+def test_corrupt_record_in_the_middle_is_skipped_and_reading_resumes(tmp_path):
+    path = tmp_path / "a.tlm"
+    items = packets(10)
+    write(path, items)
+    data = bytearray(path.read_bytes())
+    data[HEADER_SIZE + RECORD_OVERHEAD + 5 + 20] ^= 0x40  # inside record 1
+    path.write_bytes(bytes(data))
+    reader = LogReader(path)
+    assert [r.packet for r in reader] == [items[0], *items[2:]]
+    assert reader.stats.corrupt_records == 1
+
+
+def test_writer_cuts_a_torn_tail_before_appending(tmp_path):
+    path = tmp_path / "a.tlm"
+    items = packets(4)
+    write(path, items)
+    path.write_bytes(path.read_bytes()[:-5])
+    with LogWriter(path, DICT) as w:
+        assert w.recovered_bytes == RECORD_OVERHEAD + len(items[-1]) - 5
+        w.write(b"\x09" * 12, 5)
+    reader = LogReader(path)
+    assert [r.packet for r in reader] == [*items[:3], b"\x09" * 12]
+    assert reader.stats.torn_tail_bytes == 0
+
+
+def test_appending_keeps_what_was_there(tmp_path):
+    path = tmp_path / "a.tlm"
+    write(path, packets(2))
+    write(path, packets(3))
+    assert len(list(LogReader(path))) == 5
+
+
+def test_refuses_to_append_to_a_log_of_another_dictionary(tmp_path):
+    path = tmp_path / "a.tlm"
+    write(path, packets(1))
+    with pytest.raises(LogError, match="start a new log"):
+        LogWriter(path, b"\xff" * 8)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"hello world, not a log at all......", "not a telemetry log"),
+        (b"", "not a telemetry log"),
+    ],
+)
+def test_not_a_log(tmp_path, content, message):
+    path = tmp_path / "x.tlm"
+    path.write_bytes(content)
+    with pytest.raises(LogError, match=message):
+        LogReader(path)
+
+
+def test_corrupt_header_and_future_version(tmp_path):
+    path = tmp_path / "x.tlm"
+    header = tlmlog.encode_header(DICT, 1)
+    path.write_bytes(header[:20] + b"\x00" + header[21:])
+    with pytest.raises(LogError, match="header is corrupt"):
+        LogReader(path)
+    future = bytearray(header)
+    future[9] = 2
+    body = bytes(future[:-4])
+    path.write_bytes(body + zlib.crc32(body).to_bytes(4, "big"))
+    with pytest.raises(LogError, match="format version 2"):
+        LogReader(path)
+
+
+def test_record_sizes_are_checked():
+    with pytest.raises(ValueError, match=r"1\.\.65535"):
+        tlmlog.encode_record(b"", 0)
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from tools.tlmlog import LogWriter
+    w = LogWriter(sys.argv[1], bytes(8))
+    i = 0
+    while True:
+        w.write(bytes([i % 200 + 1]) * (20 + i % 30), i)
+        i += 1
+        if i % 100 == 0:
+            print(i, flush=True)
+    """
+)
+
+
+def test_kill_9_mid_write_loses_nothing_that_was_flushed(tmp_path):
+    path = tmp_path / "killed.tlm"
+    for attempt in range(3):
+        proc = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(path)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        reported = 0
+        deadline = time.monotonic() + 10
+        while reported < 2000 * (attempt + 1) and time.monotonic() < deadline:
+            reported = int(proc.stdout.readline())
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        proc.stdout.close()
+        records = list(LogReader(path))
+        # each run restarts its counter at 0; every record the writer said it wrote is there, intact
+        runs = [r for r in records if r.received_ns == 0]
+        assert len(runs) == attempt + 1
+        last_run = records[records.index(runs[-1]) :]
+        assert len(last_run) >= reported
+        assert all(
+            r.packet == bytes([r.received_ns % 200 + 1]) * (20 + r.received_ns % 30)
+            for r in records
+        )
