@@ -1,0 +1,100 @@
+import logging
+
+import ccsdspy
+import numpy as np
+import pytest
+
+from fsw.packets.crc import crc16
+from fsw.packets.dictionary import export
+from fsw.tables import CATALOG
+from tools import bulk
+
+HK = CATALOG.telemetry_packet("HK")
+
+
+def hk_packets(n: int) -> list[bytes]:
+    out = []
+    for i in range(n):
+        values = {
+            f.name: (i * 7 + j) % 200 if f.enum is None else 1 for j, f in enumerate(HK.fields)
+        }
+        values["cpu_load"] = i / 3
+        out.append(CATALOG.encode_telemetry(HK, values, i, 1000 + i * 0.5))
+    return out
+
+
+def test_vectorised_crc_matches_crcmod_for_odd_and_even_widths():
+    rng = np.random.default_rng(1)
+    for width in (1, 2, 3, 9, 10, 53, 54):
+        rows = rng.integers(0, 256, size=(64, width), dtype=np.uint8)
+        expected = [crc16(bytes(r)) for r in rows]
+        assert bulk.crc16_rows(rows).tolist() == expected
+
+
+def test_bulk_equals_one_by_one_decoding():
+    items = hk_packets(300)
+    result = bulk.decode_stream(b"".join(items), CATALOG)
+    records = result.packets["HK"]
+    assert len(records) == 300 and result.crc_errors == 0
+    for rec, raw in zip(records, items, strict=True):
+        one = CATALOG.decode(raw)
+        for f in HK.fields:
+            assert rec[f.name] == one.values[f.name], f.name
+        assert rec["time_coarse"] + rec["time_fine"] / 65536 == one.time
+
+
+def test_bad_crcs_are_counted_not_returned_and_mixed_streams_split():
+    items = hk_packets(20)
+    items[5] = items[5][:-1] + bytes([items[5][-1] ^ 1])
+    event = CATALOG.encode_event("PING_REPLY", {"token": 1}, 0, 1.0)
+    verify = CATALOG.encode_telemetry(
+        "CMD_VERIFY",
+        {"stage": 1, "cmd_apid": 16, "cmd_code": 2, "cmd_seq": 4, "reason": 0, "arg_index": 255},
+        0,
+        2.0,
+    )
+    stream = b"".join(items[:10]) + event + verify + b"".join(items[10:]) + verify[:9]
+    result = bulk.decode_stream(stream, CATALOG)
+    assert len(result.packets["HK"]) == 19 and result.crc_errors == 1
+    assert len(result.packets["CMD_VERIFY"]) == 1 and result.unknown == 1
+    assert result.truncated_bytes == 9
+
+
+def test_uniform_file():
+    data = b"".join(hk_packets(10))
+    records, ok = bulk.decode_uniform(data, CATALOG, HK)
+    assert ok.all() and records["uptime"].tolist() == [
+        CATALOG.decode(p).values["uptime"] for p in hk_packets(10)
+    ]
+    with pytest.raises(ValueError, match="not a whole number of HK packets"):
+        bulk.decode_uniform(data[:-1], CATALOG, HK)
+
+
+def test_ccsdspy_decodes_our_housekeeping_to_the_same_values(tmp_path):
+    logging.getLogger("ccsdspy").setLevel(logging.ERROR)
+    doc = export(CATALOG)
+    entry = next(t for t in doc["telemetry"] if t["name"] == "HK")
+    kinds = {"uint": "uint", "int": "int", "float": "float"}
+    fields = [
+        ccsdspy.PacketField(name="time_coarse", data_type="uint", bit_length=32),
+        ccsdspy.PacketField(name="time_fine", data_type="uint", bit_length=16),
+    ]
+    for f in entry["fields"]:
+        fields.append(
+            ccsdspy.PacketField(
+                name=f["name"],
+                data_type=kinds[doc["types"][f["type"]]["kind"]],
+                bit_length=8 * f["size"],
+            )
+        )
+    fields.append(ccsdspy.PacketField(name="crc", data_type="uint", bit_length=16))
+    path = tmp_path / "hk.bin"
+    items = hk_packets(200)
+    path.write_bytes(b"".join(items))
+    theirs = ccsdspy.FixedLength(fields).load(str(path), include_primary_header=True)
+    assert theirs["CCSDS_APID"].tolist() == [HK.apid] * 200
+    assert theirs["CCSDS_SEQUENCE_COUNT"].tolist() == list(range(200))
+    for i, raw in enumerate(items):
+        ours = CATALOG.decode(raw).values
+        for f in HK.fields:
+            assert theirs[f.name][i] == ours[f.name], (i, f.name)
