@@ -1,0 +1,181 @@
+"""The `rover` command as a user runs it: help texts, exit codes, one-line errors, no tracebacks."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from fsw.packets.framing import frame
+from fsw.tables import CATALOG
+from tools.cli import SUBCOMMANDS, main
+from tools.dictionary import Dictionary
+from tools.tlmlog import LogWriter, RecordType
+
+
+def rover(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "tools", *args],
+        check=False,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_help_lists_every_subcommand():
+    out = rover("--help")
+    assert out.returncode == 0
+    for module in SUBCOMMANDS:
+        name = module.__name__.rsplit(".", 1)[1].removesuffix("_cmd")
+        assert name in out.stdout
+
+
+@pytest.mark.parametrize("sub", ["dict", "encode", "decode"])
+def test_every_subcommand_explains_itself(sub, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main([sub, "--help"])
+    assert exit_.value.code == 0
+    text = capsys.readouterr().out
+    assert f"usage: rover {sub}" in text and len(text) > 300
+
+
+def test_dict_prints_json_and_writes_a_file(tmp_path, capsys):
+    assert main(["dict"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert {c["name"] for c in doc["commands"]} >= {"NOOP", "PING", "RESET_COUNTERS"}
+    out = tmp_path / "d.json"
+    assert main(["dict", "--out", str(out)]) == 0
+    assert json.loads(out.read_text()) == doc
+
+
+def test_encode_prints_hex(capsys):
+    assert main(["encode", "PING", "token=0xDEADBEEF", "--seq", "1023"]) == 0
+    assert capsys.readouterr().out.strip() == "1810c3ff000602deadbeefe37f"
+
+
+def test_encode_framed(capsys):
+    assert main(["encode", "NOOP", "--framed"]) == 0
+    assert bytes.fromhex(capsys.readouterr().out.strip()) == frame(CATALOG.encode_command("NOOP"))
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (["PING", "token=-1"], "rover encode: PING token: -1 is below the minimum 0"),
+        (["PING"], "rover encode: PING needs argument 'token'"),
+        (["PING", "token=1", "token=2"], "rover encode: argument 'token' given twice"),
+        (["PING", "token"], "rover encode: 'token' is not NAME=VALUE"),
+        (["PING", "token=abc"], "rover encode: PING token: 'abc' is not a number"),
+        (["PIGN"], "rover encode: no command 'PIGN' (did you mean PING?)"),
+        (["NOOP", "--seq", "16384"], "rover encode: sequence count 16384 is outside 0..16383"),
+        (
+            ["NOOP", "--dict", "/nonexistent.json"],
+            "rover encode: /nonexistent.json: cannot read (No such file or directory)",
+        ),
+    ],
+)
+def test_encode_mistakes_get_one_line_and_status_2(args, reason, capsys):
+    assert main(["encode", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == reason
+
+
+def test_decode_of_a_corrupted_packet_exits_2_with_a_reason_and_no_traceback():
+    good = CATALOG.encode_command("PING", {"token": 7}, 1).hex()
+    bad = good[:-4] + "0000"
+    out = rover("decode", bad)
+    assert out.returncode == 2
+    assert out.stdout == ""
+    assert out.stderr.strip().splitlines() == [
+        f"rover decode: CRC mismatch: got 0x0000, computed 0x{good[-4:].upper()}"
+    ]
+    assert "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("zz", "not hex: 'z' is not a hex digit"),
+        ("abc", "not hex: an odd number of hex digits"),
+        ("1810", "2 bytes is shorter than the smallest packet (9 bytes)"),
+    ],
+)
+def test_decode_bad_input(text, reason, capsys):
+    assert main(["decode", text]) == 2
+    assert capsys.readouterr().err.strip() == f"rover decode: {reason}"
+
+
+def test_decode_names_every_field(capsys):
+    hk = CATALOG.telemetry_packet("HK")
+    values = {f.name: 0 for f in hk.fields} | {"mode": 4, "cpu_load": 0.0447}
+    packet = CATALOG.encode_telemetry(hk, values, 12, 86400.5)
+    assert main(["decode", packet.hex(" ")]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["name"] == "HK" and out["seq_count"] == 12 and out["time"] == 86400.5
+    assert out["utc"] == "2019-01-04T02:26:00.500000Z"
+    assert out["fields"]["mode"] == "SAFE"
+    assert out["fields"]["cpu_load"] == 0.0447  # f32 shown at its shortest
+    assert set(out["fields"]) == {f.name for f in hk.fields}
+
+
+def test_decode_event_has_text(capsys):
+    assert main(["decode", CATALOG.encode_event("PING_REPLY", {"token": 5}, 0, 1.0).hex()]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (
+        out["kind"] == "event"
+        and out["text"] == "PING reply, token 5"
+        and out["severity"] == "INFO"
+    )
+
+
+def test_encode_piped_into_decode():
+    encoded = rover("encode", "PING", "token=7")
+    out = rover("decode", "-", stdin=encoded.stdout)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["args"] == {"token": 7}
+
+
+def test_decode_cobs_stream_file_reports_bad_frames_and_keeps_good_ones(tmp_path, capsys):
+    noop, ping = CATALOG.encode_command("NOOP"), CATALOG.encode_command("PING", {"token": 1})
+    bad = ping[:-1] + b"\x01"
+    path = tmp_path / "capture.bin"
+    path.write_bytes(frame(noop) + frame(bad) + b"\x05\x01" + frame(ping))
+    assert main(["decode", "--file", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert [json.loads(line)["name"] for line in captured.out.splitlines()] == ["NOOP", "PING"]
+    errors = captured.err.strip().splitlines()
+    assert len(errors) == 2 and "CRC mismatch" in errors[0] and "bad COBS encoding" in errors[1]
+
+
+def test_decode_raw_file(tmp_path, capsys):
+    items = [CATALOG.encode_command("NOOP", {}, i) for i in range(3)]
+    path = tmp_path / "raw.bin"
+    path.write_bytes(b"".join(items) + items[0][:4])
+    assert main(["decode", "--file", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert [json.loads(x)["seq_count"] for x in captured.out.splitlines()] == [0, 1, 2]
+    assert "shorter than a primary header" in captured.err
+
+
+def test_decode_telemetry_log_with_torn_tail(tmp_path, capsys):
+    path = tmp_path / "run.tlm"
+    with LogWriter(path, Dictionary.from_flight().fingerprint) as w:
+        w.write(CATALOG.encode_event("COUNTERS_RESET", {}, 0, 10.0), 1_700_000_000_000_000_000)
+        w.write(CATALOG.encode_command("NOOP"), 1_700_000_000_500_000_000, RecordType.UPLINK)
+    path.write_bytes(path.read_bytes() + b"\xeb\x90\x01")
+    assert main(["decode", "--file", str(path)]) == 0
+    captured = capsys.readouterr()
+    lines = [json.loads(x) for x in captured.out.splitlines()]
+    assert [(x["name"], x["direction"]) for x in lines] == [
+        ("COUNTERS_RESET", "downlink"),
+        ("NOOP", "uplink"),
+    ]
+    assert lines[0]["received"] == "2023-11-14T22:13:20.000000Z"
+    assert "torn last record (3 bytes)" in captured.err
+
+
+def test_decode_needs_input(capsys):
+    assert main(["decode"]) == 2
+    assert "give packet hex or --file F" in capsys.readouterr().err

@@ -1,0 +1,48 @@
+"""The `rover` command: one entry point, one module per subcommand."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from fsw import __version__
+from fsw.packets import crc
+from fsw.packets.reasons import PacketError
+from tools.cli import decode_cmd, dict_cmd, encode_cmd
+from tools.dictionary import DictionaryError
+from tools.tlmlog import LogError
+
+SUBCOMMANDS = (dict_cmd, encode_cmd, decode_cmd)
+
+DESCRIPTION = """\
+Flight-software emulator of a six-wheeled lunar rover modelled on Yutu-2: CCSDS packets,
+dictionary, encoder and decoder (later: the emulator, console, recorder and replay)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of `rover` with every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="rover", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--version", action="version", version=f"rover {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in SUBCOMMANDS:
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run `rover` with `argv`; the exit status (2 for bad input, with a one-line reason)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    crc.warn_if_slow()
+    try:
+        return args.run(args)
+    except (PacketError, DictionaryError, LogError, OSError, ValueError) as err:
+        text = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        where = f" {err.filename}:" if isinstance(err, OSError) and err.filename else ""
+        print(f"rover {args.command}:{where} {text}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
