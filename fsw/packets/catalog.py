@@ -11,7 +11,7 @@ import math
 import struct
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import construct as cs
 
@@ -26,6 +26,7 @@ DEFAULT_MAX_PACKET_SIZE = 1024
 MIN_PACKET_SIZE = ccsds.HEADER_SIZE + 1 + CRC_SIZE  # a telecommand with no arguments
 
 Definition = CommandDef | TelemetryDef | EventDef
+RowT = TypeVar("RowT", CommandDef, TelemetryDef, EventDef)
 
 
 @dataclass(slots=True)
@@ -117,12 +118,7 @@ class Catalog:
 
     def command(self, name: str) -> CommandDef:
         """The command called `name` (any case), or a PacketError listing near names."""
-        found = self._command_by_name.get(name.upper())
-        if found is None:
-            raise PacketError(
-                Reason.UNKNOWN_CODE, f"no command {name!r}{_near(name, self._command_by_name)}"
-            )
-        return found
+        return _by_name("command", self._command_by_name, name, Reason.UNKNOWN_CODE)
 
     def command_at(self, apid: int, code: int) -> CommandDef | None:
         """The command with that APID and code, if there is one."""
@@ -130,13 +126,7 @@ class Catalog:
 
     def telemetry_packet(self, name: str) -> TelemetryDef:
         """The telemetry packet called `name` (any case)."""
-        found = self._telemetry_by_name.get(name.upper())
-        if found is None:
-            raise PacketError(
-                Reason.UNKNOWN_APID,
-                f"no telemetry packet {name!r}{_near(name, self._telemetry_by_name)}",
-            )
-        return found
+        return _by_name("telemetry packet", self._telemetry_by_name, name, Reason.UNKNOWN_APID)
 
     def telemetry_at(self, apid: int) -> TelemetryDef | None:
         """The telemetry packet with that APID, if there is one."""
@@ -144,12 +134,7 @@ class Catalog:
 
     def event(self, name: str) -> EventDef:
         """The event called `name` (any case)."""
-        found = self._event_by_name.get(name.upper())
-        if found is None:
-            raise PacketError(
-                Reason.UNKNOWN_CODE, f"no event {name!r}{_near(name, self._event_by_name)}"
-            )
-        return found
+        return _by_name("event", self._event_by_name, name, Reason.UNKNOWN_CODE)
 
     def event_with_id(self, event_id: int) -> EventDef | None:
         """The event with that id, if there is one."""
@@ -393,6 +378,11 @@ def _unique(kind: str, rows: tuple, key: Any) -> dict:
     return found
 
 
-def _near(name: str, known: Mapping[str, object]) -> str:
-    close = difflib.get_close_matches(name.upper(), list(known), n=3)
-    return f" (did you mean {', '.join(close)}?)" if close else ""
+def _by_name(kind: str, rows: Mapping[str, RowT], name: str, reason: Reason) -> RowT:
+    """The row called `name` (any case), or a PacketError that suggests near names."""
+    found = rows.get(name.upper())
+    if found is None:
+        close = difflib.get_close_matches(name.upper(), list(rows), n=3)
+        near = f" (did you mean {', '.join(close)}?)" if close else ""
+        raise PacketError(reason, f"no {kind} {name!r}{near}")
+    return found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -39,6 +40,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     crc.warn_if_slow()
     try:
         return args.run(args)
+    except BrokenPipeError:
+        # the reader went away (| head): stop quietly, as other Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except (PacketError, DictionaryError, LogError, OSError, ValueError) as err:
         text = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
         where = f" {err.filename}:" if isinstance(err, OSError) and err.filename else ""

@@ -179,3 +179,12 @@ def test_decode_telemetry_log_with_torn_tail(tmp_path, capsys):
 def test_decode_needs_input(capsys):
     assert main(["decode"]) == 2
     assert "give packet hex or --file F" in capsys.readouterr().err
+
+
+def test_a_reader_that_stops_early_gets_no_error_text(tmp_path):
+    path = tmp_path / "many.bin"
+    path.write_bytes(b"".join(CATALOG.encode_command("NOOP", {}, i) for i in range(3000)))
+    script = f"{sys.executable} -m tools decode --file {path} | head -1"
+    out = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60, check=False)
+    assert json.loads(out.stdout)["name"] == "NOOP"
+    assert out.stderr == ""
