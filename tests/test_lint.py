@@ -19,3 +19,10 @@ def test_ruff_check_is_clean():
 def test_ruff_format_is_clean():
     out = ruff("format", "--check", ".")
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_mypy_is_clean():
+    out = subprocess.run(
+        [sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert out.returncode == 0, out.stdout + out.stderr

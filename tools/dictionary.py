@@ -16,6 +16,7 @@ the types and compared) and that its CRC, time code and framing are the ones thi
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from enum import IntEnum
 from pathlib import Path
 from typing import Any
@@ -109,7 +110,7 @@ class Dictionary:
         return self.catalog.event(name)
 
     def encode_command(
-        self, name: str, args: dict[str, object] | None = None, seq_count: int = 0
+        self, name: str, args: Mapping[str, object] | None = None, seq_count: int = 0
     ) -> bytes:
         """A command packet, arguments checked against their ranges first."""
         return self.catalog.encode_command(name, args or {}, seq_count)
@@ -175,7 +176,10 @@ def _catalog(doc: dict[str, Any]) -> Catalog:
             f"schema version {version!r}; "
             f"this ground reads version {flight_dictionary.SCHEMA_VERSION}"
         )
-    enums = {name: IntEnum(name, members) for name, members in doc["enums"].items()}
+    enums: dict[str, type[IntEnum]] = {
+        name: IntEnum(name, members)  # type: ignore[misc]  # the functional API makes a class
+        for name, members in doc["enums"].items()
+    }
     enums["Severity"] = Severity
 
     def fields(entries: list[dict[str, Any]], where: str) -> tuple[Field, ...]:

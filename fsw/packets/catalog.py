@@ -104,7 +104,8 @@ class Catalog:
         self.telemetry_apids = frozenset(self._telemetry_by_apid) | {event_apid}
         # Layouts are kept by identity: hashing a frozen row hashes every field, on every packet.
         self._layouts: dict[int, Layout] = {}
-        for d in (*self.commands, *self.telemetry, *self.events):
+        rows: tuple[Definition, ...] = (*self.commands, *self.telemetry, *self.events)
+        for d in rows:
             size = self.layout(d).size
             if size > max_packet_size:
                 raise ValueError(

@@ -20,6 +20,10 @@ _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _ROW_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
 
+EnumClass = type[IntEnum]
+"""An enumeration class a field's values come from (the field is named `type`, hence the alias)."""
+
+
 class Severity(IntEnum):
     """How much an event matters, lowest first."""
 
@@ -95,7 +99,7 @@ class Field:
     unit: str = ""
     min: float | None = None
     max: float | None = None
-    enum: type[IntEnum] | None = None
+    enum: EnumClass | None = None
     limits: Limits | None = None
 
     def __post_init__(self) -> None:

@@ -185,6 +185,8 @@ def test_a_reader_that_stops_early_gets_no_error_text(tmp_path):
     path = tmp_path / "many.bin"
     path.write_bytes(b"".join(CATALOG.encode_command("NOOP", {}, i) for i in range(3000)))
     script = f"{sys.executable} -m tools decode --file {path} | head -1"
-    out = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60, check=False)
+    out = subprocess.run(
+        ["bash", "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
     assert json.loads(out.stdout)["name"] == "NOOP"
     assert out.stderr == ""
