@@ -19,7 +19,7 @@ from fsw.packets import ccsds
 from fsw.packets.crc import CRC_SIZE, crc16
 from fsw.packets.layout import EVENT_PREFIX, TC_SECONDARY, TM_SECONDARY, Layout
 from fsw.packets.reasons import PacketError, Reason
-from fsw.packets.schema import CommandDef, EventDef, Field, TelemetryDef
+from fsw.packets.schema import CommandDef, EventDef, TelemetryDef
 from fsw.packets.timecode import FINE_PER_SECOND, TimeCodeError, to_cuc
 
 DEFAULT_MAX_PACKET_SIZE = 1024
@@ -102,11 +102,13 @@ class Catalog:
             )
         self.command_apids = frozenset(c.apid for c in self.commands)
         self.telemetry_apids = frozenset(self._telemetry_by_apid) | {event_apid}
-        # Layouts are kept by identity: hashing a frozen row hashes every field, on every packet.
+        # Layouts of the catalog's own rows, by identity: hashing a frozen row would hash every
+        # field on every packet. The rows are held above, so their ids cannot be reused.
         self._layouts: dict[int, Layout] = {}
         rows: tuple[Definition, ...] = (*self.commands, *self.telemetry, *self.events)
         for d in rows:
-            size = self.layout(d).size
+            self._layouts[id(d)] = self._make_layout(d)
+            size = self._layouts[id(d)].size
             if size > max_packet_size:
                 raise ValueError(
                     f"{d.name} is {size} bytes, over the maximum packet size {max_packet_size}"
@@ -151,22 +153,32 @@ class Catalog:
         return apid in apids
 
     def layout(self, definition: Definition) -> Layout:
-        """The byte layout of a definition (made once, kept)."""
+        """The byte layout of a definition: the kept one for the catalog's own rows (or a row
+        equal to one of them), else a new one."""
         found = self._layouts.get(id(definition))
-        if found is None or found.fields is not _fields_of(definition):
-            tm = ccsds.PacketType.TELEMETRY
-            if isinstance(definition, CommandDef):
-                tc_id = ccsds.packet_id(ccsds.PacketType.TELECOMMAND, definition.apid)
-                found = Layout(tc_id, TC_SECONDARY, definition.args)
-            elif isinstance(definition, EventDef):
-                ev_id = ccsds.packet_id(tm, self.event_apid)
-                found = Layout(ev_id, (*TM_SECONDARY, *EVENT_PREFIX), definition.args)
-            else:
-                found = Layout(
-                    ccsds.packet_id(tm, definition.apid), TM_SECONDARY, definition.fields
-                )
-            self._layouts[id(definition)] = found
-        return found
+        if found is not None:
+            return found
+        own = self._own_row(definition)
+        if own is not None and own == definition:
+            return self._layouts[id(own)]
+        return self._make_layout(definition)
+
+    def _own_row(self, d: Definition) -> Definition | None:
+        if isinstance(d, CommandDef):
+            return self._command_by_name.get(d.name)
+        if isinstance(d, EventDef):
+            return self._event_by_name.get(d.name)
+        return self._telemetry_by_name.get(d.name)
+
+    def _make_layout(self, d: Definition) -> Layout:
+        tm = ccsds.PacketType.TELEMETRY
+        if isinstance(d, CommandDef):
+            tc_id = ccsds.packet_id(ccsds.PacketType.TELECOMMAND, d.apid)
+            return Layout(tc_id, TC_SECONDARY, d.args)
+        if isinstance(d, EventDef):
+            ev_id = ccsds.packet_id(tm, self.event_apid)
+            return Layout(ev_id, (*TM_SECONDARY, *EVENT_PREFIX), d.args)
+        return Layout(ccsds.packet_id(tm, d.apid), TM_SECONDARY, d.fields)
 
     # ---- encoding ------------------------------------------------------------------------------
 
@@ -328,10 +340,6 @@ def verify(packet: bytes, max_packet_size: int = DEFAULT_MAX_PACKET_SIZE) -> int
 
 
 _BUILD_ERRORS = (KeyError, TypeError, ValueError, OverflowError, struct.error, cs.ConstructError)
-
-
-def _fields_of(d: Definition) -> tuple[Field, ...]:
-    return d.fields if isinstance(d, TelemetryDef) else d.args
 
 
 def _with_crc(body: bytes) -> bytes:

@@ -120,6 +120,8 @@ def run(args: argparse.Namespace) -> int:
     if args.file:
         path = Path(args.file)
         data = path.read_bytes()
+        if not data:
+            raise PacketError(Reason.BAD_LENGTH, f"{path} is empty: no packets to decode")
         kind = args.format
         if kind == "auto":
             kind = "log" if data.startswith(MAGIC) else "cobs" if data[:1] == b"\x00" else "raw"

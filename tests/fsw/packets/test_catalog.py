@@ -136,3 +136,14 @@ def test_lookup_suggests_near_names():
     with pytest.raises(PacketError, match=r"no command 'PIGN' \(did you mean PING\?\)"):
         CATALOG.command("PIGN")
     assert CATALOG.command("ping").name == "PING"
+
+
+def test_a_row_the_catalog_does_not_hold_gets_its_own_layout():
+    args = (Field("v", "u8"),)
+    mine = CommandDef("A", 0x20, 1, "x", args)
+    cat = Catalog([mine], [], [], event_apid=0x102)
+    equal = CommandDef("A", 0x20, 1, "x", args)
+    assert cat.layout(equal) is cat.layout(mine)
+    stranger = CommandDef("B", 0x30, 2, "x", args)  # same argument tuple, other APID
+    assert cat.layout(stranger).packet_id == 0x1830
+    assert cat.encode_command(stranger, {"v": 1})[:2] == b"\x18\x30"

@@ -190,3 +190,10 @@ def test_a_reader_that_stops_early_gets_no_error_text(tmp_path):
     )
     assert json.loads(out.stdout)["name"] == "NOOP"
     assert out.stderr == ""
+
+
+def test_decode_of_an_empty_file_says_so(tmp_path, capsys):
+    path = tmp_path / "empty.bin"
+    path.write_bytes(b"")
+    assert main(["decode", "--file", str(path)]) == 2
+    assert capsys.readouterr().err.strip() == f"rover decode: {path} is empty: no packets to decode"
