@@ -46,6 +46,7 @@ class LogHeader:
     version: int
     created_ns: int
     dictionary: bytes
+    size: int = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,14 +77,16 @@ def decode_header(data: bytes) -> LogHeader:
     """The file header at the start of `data`, or a LogError."""
     if len(data) < HEADER_SIZE or not data.startswith(MAGIC):
         raise LogError("not a telemetry log (no log header)")
-    _, version, _, created, dictionary, crc = HEADER.unpack_from(data)
+    _, version, size, created, dictionary, crc = HEADER.unpack_from(data)
     if zlib.crc32(data[: HEADER_SIZE - 4]) != crc:
         raise LogError("telemetry log header is corrupt (CRC-32 mismatch)")
     if version > FORMAT_VERSION:
         raise LogError(
             f"telemetry log format version {version}; this code reads up to {FORMAT_VERSION}"
         )
-    return LogHeader(version, created, dictionary)
+    if not HEADER_SIZE <= size <= len(data):
+        raise LogError(f"telemetry log header size {size} is impossible")
+    return LogHeader(version, created, dictionary, size)
 
 
 def encode_record(
@@ -178,7 +181,7 @@ class LogReader:
 
     def __iter__(self) -> Iterator[Record]:
         self.stats = ScanStats()
-        return scan(self._data, HEADER_SIZE, self.stats)
+        return scan(self._data, self.header.size, self.stats)
 
 
 class LogWriter:
@@ -216,8 +219,8 @@ class LogWriter:
                 f"not {dictionary.hex()}; start a new log"
             )
         stats = ScanStats()
-        last_end = HEADER_SIZE
-        for record in scan(data, HEADER_SIZE, stats):
+        last_end = header.size
+        for record in scan(data, header.size, stats):
             last_end = record.offset + RECORD_OVERHEAD + len(record.packet)
         if stats.torn_tail_bytes:
             self.recovered_bytes = len(data) - last_end

@@ -98,11 +98,12 @@ class Deframer:
         if self._skipping:
             self._discard(Reason.OVERSIZE, len(tail), result, frames=0)
             return
-        self._buffer += tail
-        if len(self._buffer) > self.max_frame:
-            self._discard(Reason.OVERSIZE, len(self._buffer), result)
+        if len(self._buffer) + len(tail) > self.max_frame:  # never copied: it cannot be a frame
+            self._discard(Reason.OVERSIZE, len(self._buffer) + len(tail), result)
             self._buffer.clear()
             self._skipping = True
+        else:
+            self._buffer += tail
 
     def _discard(self, reason: Reason, count: int, result: FeedResult, frames: int = 1) -> None:
         if count:

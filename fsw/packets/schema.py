@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 
 from fsw.packets.reasons import PacketError, Reason
-from fsw.packets.types import TYPES, WireType
+from fsw.packets.types import TYPES, WireType, number_text
 
 _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _ROW_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
@@ -160,15 +160,16 @@ class Field:
         low = wire.lowest if self.min is None else self.min
         high = wire.highest if self.max is None else self.max
         carried = wire.representable(value)
+        shown, unit = number_text(value), self._unit
         if carried < wire.representable(low) or value < wire.lowest:
             raise PacketError(
                 Reason.OUT_OF_RANGE,
-                f"{self.name}: {value:g}{self._unit} is below the minimum {low:g}{self._unit}",
+                f"{self.name}: {shown}{unit} is below the minimum {number_text(low)}{unit}",
             )
         if carried > wire.representable(high) or value > wire.highest:
             raise PacketError(
                 Reason.OUT_OF_RANGE,
-                f"{self.name}: {value:g}{self._unit} is above the maximum {high:g}{self._unit}",
+                f"{self.name}: {shown}{unit} is above the maximum {number_text(high)}{unit}",
             )
         return value
 

@@ -51,10 +51,21 @@ class WireType:
         )
 
     def representable(self, value: float) -> float:
-        """The value as the wire will carry it (f32 rounds; integers are exact)."""
+        """The value as the wire will carry it (f32 rounds, to infinity past its range)."""
         if self.kind == "float" and self.size == 4 and math.isfinite(value):
-            return struct.unpack(">f", struct.pack(">f", value))[0]
+            try:
+                return struct.unpack(">f", struct.pack(">f", value))[0]
+            except OverflowError:
+                return math.copysign(math.inf, value)
         return value
+
+
+def number_text(value: float) -> str:
+    """A number as a person writes it: integers whole (4294967295, not 4.29497e+09), other
+    numbers at the shortest decimal that reads back the same (0.0447000001 stays so)."""
+    if isinstance(value, int) or (value.is_integer() and abs(value) < 1e15):
+        return str(int(value))
+    return repr(float(value))
 
 
 def _t(name: str, size: int, kind: Kind, code: str, subcon: cs.Construct, np: str) -> WireType:  # noqa: PLR0917
@@ -82,7 +93,10 @@ def shortest_f32(value: float) -> float:
     """The shortest decimal an f32 reads back as the same value (0.0447, not 0.04470000043)."""
     if not math.isfinite(value):
         return value
-    exact = struct.pack(">f", value)
+    try:
+        exact = struct.pack(">f", value)
+    except OverflowError:
+        return value
     for digits in range(1, 10):
         candidate = float(f"{value:.{digits}g}")
         if struct.pack(">f", candidate) == exact:

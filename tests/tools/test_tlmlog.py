@@ -169,3 +169,20 @@ def test_kill_9_mid_write_loses_nothing_that_was_flushed(tmp_path):
             r.packet == bytes([r.received_ns % 200 + 1]) * (20 + r.received_ns % 30)
             for r in records
         )
+
+
+def test_reader_starts_where_the_header_says_it_ends(tmp_path):
+    path = tmp_path / "grown.tlm"
+    record = tlmlog.encode_record(b"\x01" * 10, 5)
+    grown = bytearray(tlmlog.encode_header(DICT, 1))
+    grown[10:12] = (40).to_bytes(
+        2, "big"
+    )  # a header 8 bytes longer, as a later minor version may write
+    body = bytes(grown[:28])
+    path.write_bytes(body + zlib.crc32(body).to_bytes(4, "big") + b"\x00" * 8 + record)
+    assert [r.packet for r in LogReader(path)] == [b"\x01" * 10]
+    grown[10:12] = (9999).to_bytes(2, "big")
+    body = bytes(grown[:28])
+    path.write_bytes(body + zlib.crc32(body).to_bytes(4, "big") + record)
+    with pytest.raises(LogError, match="header size 9999 is impossible"):
+        LogReader(path)

@@ -149,3 +149,15 @@ def test_event_renders_enum_names():
         args=(Field("wheel", "u8", enum=Wheel),),
     )
     assert ev.render({"wheel": 1}) == "wheel LM isolated"
+
+
+def test_numbers_far_beyond_f32_are_out_of_range_not_a_crash():
+    f = Field("x", "f32")
+    assert reason_of(f, 1e39)[0] == Reason.OUT_OF_RANGE
+    assert reason_of(f, -1e39)[0] == Reason.OUT_OF_RANGE
+    assert reason_of(SPEED, 1e300)[1] == "speed: 1e+300 m/s is above the maximum 0.0447 m/s"
+
+
+def test_messages_show_numbers_as_written():
+    assert reason_of(Field("n", "u32"), 2**32)[1] == "n: 4294967296 is above the maximum 4294967295"
+    assert reason_of(SPEED, 0.0447001)[1] == "speed: 0.0447001 m/s is above the maximum 0.0447 m/s"
