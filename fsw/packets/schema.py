@@ -302,12 +302,26 @@ class EventDef:
         if not 0 <= self.id <= 0xFFFF:
             raise ValueError(f"event {self.name}: id {self.id} does not fit in u16")
         names = {a.name for a in self.args}
-        for _, placeholder, _, _ in string.Formatter().parse(self.format):
+        try:
+            parsed = list(string.Formatter().parse(self.format))
+        except ValueError as err:
+            raise ValueError(f"event {self.name}: format {self.format!r}: {err}") from None
+        for _, placeholder, _, _ in parsed:
             if placeholder is not None and placeholder not in names:
                 raise ValueError(
                     f"event {self.name}: format names {{{placeholder}}}, which is no argument"
                 )
+        sample = {a.name: next(iter(a.enum)).value if a.enum else a.wire.lowest for a in self.args}
+        try:
+            self.format.format(**{a.name: a.show(sample[a.name]) for a in self.args})
+        except (ValueError, TypeError, IndexError, KeyError) as err:
+            raise ValueError(f"event {self.name}: format {self.format!r}: {err}") from None
 
     def render(self, values: dict[str, int | float]) -> str:
-        """The event's text, with enum values by name."""
-        return self.format.format(**{a.name: a.show(values[a.name]) for a in self.args})
+        """The event's text, with enum values by name (a value the format cannot show, such as
+        an enum number with no name, falls back to name=value pairs rather than failing)."""
+        shown = {a.name: a.show(values[a.name]) for a in self.args}
+        try:
+            return self.format.format(**shown)
+        except (ValueError, TypeError):
+            return f"{self.name}(" + ", ".join(f"{k}={v}" for k, v in shown.items()) + ")"

@@ -161,3 +161,30 @@ def test_numbers_far_beyond_f32_are_out_of_range_not_a_crash():
 def test_messages_show_numbers_as_written():
     assert reason_of(Field("n", "u32"), 2**32)[1] == "n: 4294967296 is above the maximum 4294967295"
     assert reason_of(SPEED, 0.0447001)[1] == "speed: 0.0447001 m/s is above the maximum 0.0447 m/s"
+
+
+def test_event_formats_are_tried_when_declared():
+    with pytest.raises(ValueError, match="format"):
+        EventDef("E", 1, Severity.INFO, "wheel {wheel:d}", args=(Field("wheel", "u8", enum=Wheel),))
+    with pytest.raises(ValueError, match="format"):
+        EventDef("E", 1, Severity.INFO, "unclosed {brace")
+
+
+def test_event_render_never_fails_on_a_value_the_format_cannot_show():
+    ev = EventDef(
+        "E", 1, Severity.INFO, "wheel {wheel:>3}", args=(Field("wheel", "u8", enum=Wheel),)
+    )
+    assert ev.render({"wheel": 0}) == "wheel  LF"
+    assert ev.render({"wheel": 7}) == "wheel   7"
+    ev = EventDef("E", 1, Severity.INFO, "x {x:.1f}", args=(Field("x", "f32"),))
+    assert ev.render({"x": 0.25}) == "x 0.2"
+
+
+def test_event_render_falls_back_to_name_value_pairs():
+    ev = EventDef(
+        "ISOLATED", 1, Severity.INFO, "wheel {wheel:s}", args=(Field("wheel", "u8", enum=Wheel),)
+    )
+    assert ev.render({"wheel": 1}) == "wheel LM"
+    assert (
+        ev.render({"wheel": 7}) == "ISOLATED(wheel=7)"
+    )  # no name for 7, and :s cannot show a number
