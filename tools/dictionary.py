@@ -23,8 +23,12 @@ from typing import Any
 
 from fsw.packets import dictionary as flight_dictionary
 from fsw.packets.catalog import Catalog, Packet
-from fsw.packets.schema import CommandDef, EventDef, Field, Limits, Severity, TelemetryDef
+from fsw.packets.limits import Limits
+from fsw.packets.schema import CommandDef, EventDef, Field, Severity, TelemetryDef
 from fsw.tables import CATALOG
+
+_SHAPE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError)
+"""What a JSON document of the wrong shape raises when read as a dictionary."""
 
 
 class DictionaryError(ValueError):
@@ -41,7 +45,7 @@ class Dictionary:
             self.catalog = _catalog(doc)
         except DictionaryError as err:
             raise DictionaryError(f"{source}: {err}") from None
-        except (KeyError, TypeError, ValueError) as err:
+        except _SHAPE_ERRORS as err:
             raise DictionaryError(
                 f"{source}: not a usable dictionary ({type(err).__name__}: {err})"
             ) from None
@@ -203,7 +207,7 @@ def _catalog(doc: dict[str, Any]) -> Catalog:
                         limits=Limits(**limits) if limits else None,
                     )
                 )
-            except (KeyError, TypeError, ValueError) as err:
+            except _SHAPE_ERRORS as err:
                 raise DictionaryError(f"{where}[{i}]: {err}") from None
         return tuple(out)
 
@@ -222,7 +226,7 @@ def _catalog(doc: dict[str, Any]) -> Catalog:
                     c.get("hazard", ""),
                 )
             )
-        except (KeyError, TypeError, ValueError) as err:
+        except _SHAPE_ERRORS as err:
             raise DictionaryError(f"{where}: {err}") from None
     telemetry = []
     for i, t in enumerate(doc["telemetry"]):
@@ -231,7 +235,7 @@ def _catalog(doc: dict[str, Any]) -> Catalog:
             telemetry.append(
                 TelemetryDef(t["name"], t["apid"], t["description"], fields(t["fields"], "fields"))
             )
-        except (KeyError, TypeError, ValueError) as err:
+        except _SHAPE_ERRORS as err:
             raise DictionaryError(f"{where}: {err}") from None
     events = []
     for i, e in enumerate(doc["events"]["definitions"]):
@@ -247,7 +251,7 @@ def _catalog(doc: dict[str, Any]) -> Catalog:
                     fields(e["arguments"], "arguments"),
                 )
             )
-        except (KeyError, TypeError, ValueError) as err:
+        except _SHAPE_ERRORS as err:
             raise DictionaryError(f"{where}: {err}") from None
     return Catalog(
         commands, telemetry, events, doc["events"]["apid"], doc["packet"]["max_packet_size"]

@@ -17,13 +17,12 @@ import construct as cs
 
 from fsw.packets import ccsds
 from fsw.packets.crc import CRC_SIZE, crc16
+from fsw.packets.integrity import DEFAULT_MAX_PACKET_SIZE, verify
 from fsw.packets.layout import EVENT_PREFIX, TC_SECONDARY, TM_SECONDARY, Layout
 from fsw.packets.reasons import PacketError, Reason
-from fsw.packets.schema import CommandDef, EventDef, TelemetryDef
+from fsw.packets.schema import CommandDef, EventDef, Severity, TelemetryDef
 from fsw.packets.timecode import FINE_PER_SECOND, TimeCodeError, to_cuc
-
-DEFAULT_MAX_PACKET_SIZE = 1024
-MIN_PACKET_SIZE = ccsds.HEADER_SIZE + 1 + CRC_SIZE  # a telecommand with no arguments
+from fsw.packets.types import is_number, is_whole
 
 Definition = CommandDef | TelemetryDef | EventDef
 RowT = TypeVar("RowT", CommandDef, TelemetryDef, EventDef)
@@ -281,6 +280,16 @@ class Catalog:
             row = self._event_rows.get(event_id)
             if row is None:
                 raise PacketError(Reason.UNKNOWN_CODE, f"no event id {event_id}")
+            severity = row[0].severity
+            if packet[14] != severity:
+                said = (
+                    Severity(packet[14]).name if packet[14] in Severity._value2member_map_ else "?"
+                )
+                raise PacketError(
+                    Reason.BAD_HEADER,
+                    f"event {row[0].name} is {severity.name} in the dictionary, "
+                    f"but the packet says severity {packet[14]} ({said})",
+                )
         else:
             row = self._tm_rows.get(apid)
             if row is None:
@@ -301,44 +310,6 @@ class Catalog:
         return Packet(definition, apid, seq_count, values, time, bytes(packet))
 
 
-def verify(packet: bytes, max_packet_size: int = DEFAULT_MAX_PACKET_SIZE) -> int:
-    """Word 0 of a packet that is whole and intact, or a PacketError saying why it is not.
-
-    Size first, then the length field (so a truncated packet reads as BAD_LENGTH), then the CRC,
-    then the header's version and secondary-header flag.
-    """
-    n = len(packet)
-    if n < MIN_PACKET_SIZE:
-        raise PacketError(
-            Reason.BAD_LENGTH,
-            f"{n} bytes is shorter than the smallest packet ({MIN_PACKET_SIZE} bytes)",
-        )
-    if n > max_packet_size:
-        raise PacketError(
-            Reason.OVERSIZE,
-            f"{n} bytes is over the maximum packet size ({max_packet_size} bytes)",
-        )
-    length = ((packet[4] << 8) | packet[5]) + 7
-    if length != n:
-        raise PacketError(Reason.BAD_LENGTH, f"length field says {length} bytes, packet has {n}")
-    if crc16(packet):
-        got = int.from_bytes(packet[-CRC_SIZE:], "big")
-        computed = crc16(packet[:-CRC_SIZE])
-        raise PacketError(
-            Reason.BAD_CRC, f"CRC mismatch: got 0x{got:04X}, computed 0x{computed:04X}"
-        )
-    word0 = (packet[0] << 8) | packet[1]
-    if word0 >> ccsds.VERSION_SHIFT:
-        raise PacketError(
-            Reason.BAD_HEADER, f"packet version {word0 >> ccsds.VERSION_SHIFT}, expected 0"
-        )
-    if not word0 & ccsds.SEC_HEADER_BIT:
-        raise PacketError(
-            Reason.BAD_HEADER, "secondary header flag is 0; every packet here has one"
-        )
-    return word0
-
-
 _BUILD_ERRORS = (KeyError, TypeError, ValueError, OverflowError, struct.error, cs.ConstructError)
 
 
@@ -356,17 +327,21 @@ def _fit(name: str, fields: tuple, given: dict[str, object]) -> dict[str, Any]:
         if f.enum is not None and isinstance(value, str):
             value = f.check(value)
         wire = f.wire
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if not is_number(value):
             raise PacketError(Reason.INVALID_VALUE, f"{name} {f.name}: {value!r} is not a number")
         if wire.kind != "float":
-            if isinstance(value, float) and not value.is_integer():
+            if not is_whole(value) and not float(value).is_integer():  # type: ignore[arg-type]
                 raise PacketError(
                     Reason.INVALID_VALUE, f"{name} {f.name}: {value!r} is not a whole number"
                 )
-            value = int(value)
+            value = int(value)  # type: ignore[call-overload]
             fits = wire.lowest <= value <= wire.highest
         else:  # NaN and infinities are carried (a sensor may report them); finite overflow is not
-            fits = not math.isfinite(value) or abs(value) <= wire.highest
+            try:
+                value = float(value)  # type: ignore[arg-type]
+                fits = not math.isfinite(value) or abs(value) <= wire.highest
+            except OverflowError:
+                fits = False
         if not fits:
             raise PacketError(
                 Reason.OUT_OF_RANGE, f"{name} {f.name}: {value} does not fit in {f.type}"

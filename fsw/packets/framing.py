@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from cobs import cobs
 
 from fsw.packets import ccsds
-from fsw.packets.catalog import DEFAULT_MAX_PACKET_SIZE, verify
+from fsw.packets.integrity import DEFAULT_MAX_PACKET_SIZE, verify
 from fsw.packets.reasons import PacketError, Reason
 
 DELIMITER = 0x00
@@ -56,6 +56,7 @@ class Deframer:
         self.accepts = accepts
         self.packets = 0
         self.good_bytes = 0
+        self.idle_packets = 0  # link fill, dropped without counting an error
         self.discarded_bytes: Counter[Reason] = Counter()
         self.discarded_frames: Counter[Reason] = Counter()
         self._buffer = bytearray()
@@ -126,6 +127,9 @@ class Deframer:
             self.packets += 1
             self.good_bytes += len(encoded)
             result.packets.append(packet)
+        elif reason is Reason.IDLE_PACKET:
+            self.idle_packets += 1
+            self.good_bytes += len(encoded)
         else:
             self._discard(reason, len(encoded), result)
 

@@ -23,6 +23,7 @@ class Reason(IntEnum):
     NOT_ALLOWED_IN_MODE = 10  # valid, but not in the rover's present mode
     BUSY = 11  # another command of the kind is still executing
     EXECUTION_ERROR = 12  # accepted and started, but could not be completed
+    IDLE_PACKET = 13  # an idle packet (APID 2047): link fill that carries nothing, not an error
 
 
 class PacketError(ValueError):

@@ -13,11 +13,17 @@ import string
 from dataclasses import dataclass, field
 from enum import IntEnum
 
+from fsw.packets.limits import Limits
 from fsw.packets.reasons import PacketError, Reason
-from fsw.packets.types import TYPES, WireType, number_text
+from fsw.packets.types import TYPES, WireType, is_number, is_whole, number_text
 
 _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _ROW_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise ValueError(message)
 
 
 EnumClass = type[IntEnum]
@@ -34,61 +40,6 @@ class Severity(IntEnum):
     CRITICAL = 4
 
 
-class LimitState(IntEnum):
-    """Where a telemetry value sits against its limits."""
-
-    NOMINAL = 0
-    YELLOW_LOW = 1
-    YELLOW_HIGH = 2
-    RED_LOW = 3
-    RED_HIGH = 4
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Red and yellow limits of a telemetry value; any of them may be absent."""
-
-    red_low: float | None = None
-    yellow_low: float | None = None
-    yellow_high: float | None = None
-    red_high: float | None = None
-
-    def __post_init__(self) -> None:
-        given = [
-            v
-            for v in (self.red_low, self.yellow_low, self.yellow_high, self.red_high)
-            if v is not None
-        ]
-        if not given:
-            raise ValueError("limits need at least one threshold")
-        if given != sorted(given):
-            raise ValueError(
-                f"limits must be red_low <= yellow_low <= yellow_high <= red_high: {self}"
-            )
-
-    def check(self, value: float) -> tuple[LimitState, float | None]:
-        """The state of `value` and the threshold it broke (None when nominal)."""
-        if self.red_low is not None and value < self.red_low:
-            return LimitState.RED_LOW, self.red_low
-        if self.red_high is not None and value > self.red_high:
-            return LimitState.RED_HIGH, self.red_high
-        if self.yellow_low is not None and value < self.yellow_low:
-            return LimitState.YELLOW_LOW, self.yellow_low
-        if self.yellow_high is not None and value > self.yellow_high:
-            return LimitState.YELLOW_HIGH, self.yellow_high
-        return LimitState.NOMINAL, None
-
-    def as_dict(self) -> dict[str, float]:
-        """The thresholds that are set."""
-        items = {
-            "red_low": self.red_low,
-            "yellow_low": self.yellow_low,
-            "yellow_high": self.yellow_high,
-            "red_high": self.red_high,
-        }
-        return {k: v for k, v in items.items() if v is not None}
-
-
 @dataclass(frozen=True)
 class Field:
     """One typed value in a packet: a telemetry field, a command argument or an event argument."""
@@ -103,19 +54,39 @@ class Field:
     limits: Limits | None = None
 
     def __post_init__(self) -> None:
-        if not _FIELD_NAME.match(self.name) or keyword.iskeyword(self.name):
+        if (
+            not isinstance(self.name, str)
+            or not _FIELD_NAME.match(self.name)
+            or keyword.iskeyword(self.name)
+        ):
             raise ValueError(f"field name {self.name!r} must be lower_snake_case")
+        for text in ("description", "unit"):
+            _require(isinstance(getattr(self, text), str), f"field {self.name}: {text} is text")
         if self.type not in TYPES:
             raise ValueError(
                 f"field {self.name}: unknown type {self.type!r} (one of {', '.join(TYPES)})"
             )
         wire = TYPES[self.type]
         for bound in (self.min, self.max):
+            _require(
+                bound is None or (is_number(bound) and math.isfinite(bound)),
+                f"field {self.name}: bound {bound!r} is not a finite number",
+            )
             if bound is not None and not wire.lowest <= bound <= wire.highest:
                 raise ValueError(f"field {self.name}: bound {bound} does not fit in {self.type}")
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"field {self.name}: min {self.min} is above max {self.max}")
+        _require(
+            self.limits is None or isinstance(self.limits, Limits),
+            f"field {self.name}: limits must be Limits",
+        )
         if self.enum is not None:
+            _require(
+                isinstance(self.enum, type)
+                and issubclass(self.enum, IntEnum)
+                and len(self.enum) > 0,
+                f"field {self.name}: an enum needs at least one member",
+            )
             if wire.kind != "uint":
                 raise ValueError(
                     f"field {self.name}: an enum needs an unsigned type, not {self.type}"
@@ -143,20 +114,7 @@ class Field:
         wire = TYPES[self.type]
         if self.enum is not None:
             return self._check_enum(value)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise PacketError(Reason.INVALID_VALUE, f"{self.name}: {value!r} is not a number")
-        if wire.kind == "float":
-            if not math.isfinite(value):
-                raise PacketError(
-                    Reason.INVALID_VALUE, f"{self.name}: {value!r} is not a finite number"
-                )
-            value = float(value)
-        elif isinstance(value, float):
-            if not value.is_integer():
-                raise PacketError(
-                    Reason.INVALID_VALUE, f"{self.name}: {value!r} is not a whole number"
-                )
-            value = int(value)
+        value = _as_number(self.name, value, wire, self._unit)
         low = wire.lowest if self.min is None else self.min
         high = wire.highest if self.max is None else self.max
         carried = wire.representable(value)
@@ -203,8 +161,37 @@ class Field:
         return value
 
 
+def _as_number(name: str, value: object, wire: WireType, unit: str = "") -> int | float:
+    """`value` as the int or float its wire type carries, or a PacketError saying why it cannot be.
+
+    Takes any real number (numpy scalars too); a whole float for an integer type is accepted.
+    """
+    if not is_number(value):
+        raise PacketError(Reason.INVALID_VALUE, f"{name}: {value!r} is not a number")
+    if wire.kind == "float":
+        try:
+            number = float(value)  # type: ignore[arg-type]
+        except OverflowError:  # an integer with hundreds of digits
+            side = "above the maximum" if value > 0 else "below the minimum"  # type: ignore[operator]
+            limit = wire.highest if value > 0 else wire.lowest  # type: ignore[operator]
+            shown = number_text(value)  # type: ignore[arg-type]
+            raise PacketError(
+                Reason.OUT_OF_RANGE, f"{name}: {shown}{unit} is {side} {number_text(limit)}{unit}"
+            ) from None
+        if not math.isfinite(number):
+            raise PacketError(Reason.INVALID_VALUE, f"{name}: {value!r} is not a finite number")
+        return number
+    if is_whole(value):
+        return int(value)  # type: ignore[call-overload]
+    number = float(value)  # type: ignore[arg-type]
+    if not number.is_integer():
+        raise PacketError(Reason.INVALID_VALUE, f"{name}: {value!r} is not a whole number")
+    return int(number)
+
+
 def _check_row(kind: str, name: str, fields: tuple[Field, ...], reserved: frozenset[str]) -> None:
-    if not _ROW_NAME.match(name):
+    _require(all(isinstance(f, Field) for f in fields), f"{kind} {name}: fields must be Fields")
+    if not isinstance(name, str) or not _ROW_NAME.match(name):
         raise ValueError(f"{kind} name {name!r} must be UPPER_SNAKE_CASE")
     seen: set[str] = set()
     for f in fields:
@@ -216,14 +203,14 @@ def _check_row(kind: str, name: str, fields: tuple[Field, ...], reserved: frozen
 
 
 def _check_apid(kind: str, name: str, apid: int) -> None:
+    _require(is_whole(apid), f"{kind} {name}: APID {apid!r} is not an integer")
     if not 0 <= apid < 0x7FF:
         raise ValueError(f"{kind} {name}: APID {apid} is outside 0..2046 (2047 is the idle APID)")
 
 
-COMMAND_RESERVED = frozenset({"packet_id", "sequence_control", "data_length", "code"})
-TELEMETRY_RESERVED = frozenset(
-    {"packet_id", "sequence_control", "data_length", "time_coarse", "time_fine"}
-)
+_PACKET_RESERVED = frozenset({"packet_id", "sequence_control", "data_length", "crc"})
+COMMAND_RESERVED = _PACKET_RESERVED | {"code"}
+TELEMETRY_RESERVED = _PACKET_RESERVED | {"time_coarse", "time_fine"}
 EVENT_RESERVED = TELEMETRY_RESERVED | {"event_id", "severity"}
 
 
@@ -242,6 +229,12 @@ class CommandDef:
     def __post_init__(self) -> None:
         _check_row("command", self.name, self.args, COMMAND_RESERVED)
         _check_apid("command", self.name, self.apid)
+        _require(is_whole(self.code), f"command {self.name}: code {self.code!r} is not an integer")
+        _require(isinstance(self.description, str), f"command {self.name}: description is text")
+        _require(
+            isinstance(self.hazardous, bool) and isinstance(self.hazard, str),
+            f"command {self.name}: hazardous is true or false, hazard is text",
+        )
         if not 0 <= self.code <= 0xFF:
             raise ValueError(f"command {self.name}: code {self.code} does not fit in u8")
         if self.hazardous != bool(self.hazard):
@@ -284,6 +277,7 @@ class TelemetryDef:
     def __post_init__(self) -> None:
         _check_row("telemetry packet", self.name, self.fields, TELEMETRY_RESERVED)
         _check_apid("telemetry packet", self.name, self.apid)
+        _require(isinstance(self.description, str), f"packet {self.name}: description is text")
 
 
 @dataclass(frozen=True)
@@ -299,29 +293,34 @@ class EventDef:
 
     def __post_init__(self) -> None:
         _check_row("event", self.name, self.args, EVENT_RESERVED)
+        _require(is_whole(self.id), f"event {self.name}: id {self.id!r} is not an integer")
         if not 0 <= self.id <= 0xFFFF:
             raise ValueError(f"event {self.name}: id {self.id} does not fit in u16")
+        _require(isinstance(self.severity, Severity), f"event {self.name}: severity is a Severity")
+        _require(
+            isinstance(self.format, str) and isinstance(self.description, str),
+            f"event {self.name}: format and description are text",
+        )
         names = {a.name for a in self.args}
         try:
             parsed = list(string.Formatter().parse(self.format))
         except ValueError as err:
             raise ValueError(f"event {self.name}: format {self.format!r}: {err}") from None
-        for _, placeholder, _, _ in parsed:
-            if placeholder is not None and placeholder not in names:
+        for _, placeholder, spec, conversion in parsed:
+            if placeholder is None:
+                continue
+            if placeholder not in names:
+                known = ", ".join(sorted(names)) or "none"
                 raise ValueError(
-                    f"event {self.name}: format names {{{placeholder}}}, which is no argument"
+                    f"event {self.name}: format names {{{placeholder}}}, which is no argument "
+                    f"(arguments: {known})"
                 )
-        sample = {a.name: next(iter(a.enum)).value if a.enum else a.wire.lowest for a in self.args}
-        try:
-            self.format.format(**{a.name: a.show(sample[a.name]) for a in self.args})
-        except (ValueError, TypeError, IndexError, KeyError) as err:
-            raise ValueError(f"event {self.name}: format {self.format!r}: {err}") from None
+            if spec or conversion:
+                raise ValueError(
+                    f"event {self.name}: format placeholder {{{placeholder}}} has a format spec; "
+                    "placeholders are bare {argument}, so a ground in any language can render them"
+                )
 
     def render(self, values: dict[str, int | float]) -> str:
-        """The event's text, with enum values by name (a value the format cannot show, such as
-        an enum number with no name, falls back to name=value pairs rather than failing)."""
-        shown = {a.name: a.show(values[a.name]) for a in self.args}
-        try:
-            return self.format.format(**shown)
-        except (ValueError, TypeError):
-            return f"{self.name}(" + ", ".join(f"{k}={v}" for k, v in shown.items()) + ")"
+        """The event's text: each {argument} replaced by its value, enums by member name."""
+        return self.format.format(**{a.name: a.show(values[a.name]) for a in self.args})

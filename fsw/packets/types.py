@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 import struct
 from dataclasses import dataclass
 from typing import Literal
@@ -61,11 +62,25 @@ class WireType:
 
 
 def number_text(value: float) -> str:
-    """A number as a person writes it: integers whole (4294967295, not 4.29497e+09), other
-    numbers at the shortest decimal that reads back the same (0.0447000001 stays so)."""
+    """A number as a person writes it: integers whole (4294967295, not 4.29497e+09), huge ones
+    shortened (1.00000e+400), other numbers at the shortest decimal that reads back the same."""
     if isinstance(value, int) or (value.is_integer() and abs(value) < 1e15):
-        return str(int(value))
+        digits = str(abs(int(value)))
+        sign = "-" if value < 0 else ""
+        if len(digits) > 20:
+            return f"{sign}{digits[0]}.{digits[1:6]}e+{len(digits) - 1}"
+        return sign + digits
     return repr(float(value))
+
+
+def is_number(value: object) -> bool:
+    """A real number that is not a bool (numpy scalars count)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def is_whole(value: object) -> bool:
+    """An integer that is not a bool (numpy integers count)."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def _t(name: str, size: int, kind: Kind, code: str, subcon: cs.Construct, np: str) -> WireType:  # noqa: PLR0917

@@ -1,7 +1,8 @@
 """The telemetry table: one row per fixed-layout packet. Events have their own table."""
 
+from fsw.packets.limits import Limits
 from fsw.packets.reasons import Reason
-from fsw.packets.schema import Field, Limits, TelemetryDef
+from fsw.packets.schema import Field, TelemetryDef
 from fsw.tables.enums import NO_ARGUMENT, Apid, Mode, Stage
 
 _WRAPS = "; wraps at 65536"

@@ -2,6 +2,8 @@ import json
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fsw.packets.dictionary import export
 from fsw.packets.types import TYPES
@@ -153,3 +155,45 @@ def test_float_ranges_survive_json():
     for c in DOC["commands"]:
         for a in c["arguments"]:
             assert math.isfinite(a["min"]) and math.isfinite(a["max"])
+
+
+JSON_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 70000),
+    st.floats(allow_nan=False),
+    st.text(max_size=5),
+    st.just([]),
+    st.just({}),
+    st.just([1]),
+)
+
+
+def paths(doc, prefix=()):
+    yield prefix
+    if isinstance(doc, dict):
+        for k, v in doc.items():
+            yield from paths(v, (*prefix, k))
+    elif isinstance(doc, list):
+        for i, v in enumerate(doc):
+            yield from paths(v, (*prefix, i))
+
+
+ALL_PATHS = [p for p in paths(DOC) if p]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(ALL_PATHS), JSON_VALUES, st.booleans())
+def test_any_mutation_loads_or_is_refused_with_a_dictionary_error(path, value, delete):
+    doc = json.loads(json.dumps(DOC))
+    parent = doc
+    for key in path[:-1]:
+        parent = parent[key]
+    if delete and isinstance(parent, dict):
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = value
+    try:
+        Dictionary(doc)
+    except DictionaryError as err:
+        assert str(err).startswith("dictionary: ")

@@ -147,3 +147,27 @@ def test_a_row_the_catalog_does_not_hold_gets_its_own_layout():
     stranger = CommandDef("B", 0x30, 2, "x", args)  # same argument tuple, other APID
     assert cat.layout(stranger).packet_id == 0x1830
     assert cat.encode_command(stranger, {"v": 1})[:2] == b"\x18\x30"
+
+
+def test_sequence_flags_other_than_unsegmented_are_refused():
+    for flags in (0, 1, 2):
+        body = bytearray(NOOP[:-2])
+        body[2] = (body[2] & 0x3F) | (flags << 6)
+        assert refused(append_crc(bytes(body))) == (
+            Reason.BAD_HEADER,
+            f"sequence flags {flags}, expected 3: every packet here is whole",
+        )
+
+
+def test_event_severity_on_the_wire_must_match_the_dictionary():
+    ev = bytearray(CATALOG.encode_event("PING_REPLY", {"token": 1}, 0, 1.0)[:-2])
+    ev[14] = 4
+    assert refused(append_crc(bytes(ev))) == (
+        Reason.BAD_HEADER,
+        "event PING_REPLY is INFO in the dictionary, but the packet says severity 4 (CRITICAL)",
+    )
+
+
+def test_idle_packets_are_link_fill():
+    idle = append_crc(bytes([0x07, 0xFF, 0xC0, 0x00, 0x00, 0x03, 0x55, 0x55]))
+    assert refused(idle)[0] == Reason.IDLE_PACKET

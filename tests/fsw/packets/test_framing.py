@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fsw.packets.ccsds import PacketType
+from fsw.packets.crc import append_crc
 from fsw.packets.framing import Deframer, frame, max_encoded_size
 from fsw.packets.reasons import Reason
 from fsw.tables import CATALOG
@@ -194,3 +195,10 @@ def test_frames_after_noise_all_arrive(sequence, noise):
     d = Deframer(accepts=CATALOG.knows)
     stream = noise + b"".join(frame(p) for p in sequence)
     assert feed_all(d, stream)[0] == sequence
+
+
+def test_idle_packets_are_dropped_without_counting_an_error():
+    idle = append_crc(bytes([0x07, 0xFF, 0xC0, 0x00, 0x00, 0x03, 0x55, 0x55]))
+    d = Deframer(accepts=CATALOG.knows)
+    packets, discarded = feed_all(d, frame(idle) + frame(HK))
+    assert packets == [HK] and not discarded and d.idle_packets == 1
