@@ -21,12 +21,35 @@ IDLE_APID = 0x7FF
 SEQ_COUNT_MODULO = 1 << 14
 SEQ_UNSEGMENTED = 0b11
 
-VERSION_SHIFT = 13
-TYPE_BIT = 1 << 12
-SEC_HEADER_BIT = 1 << 11
-APID_MASK = 0x07FF
-SEQ_FLAGS_SHIFT = 14
-SEQ_COUNT_MASK = 0x3FFF
+
+@dataclass(frozen=True)
+class BitField:
+    """A field packed into one of the header words: (word >> shift) & mask."""
+
+    name: str
+    word: str
+    shift: int
+    mask: int
+
+
+BIT_FIELDS: tuple[BitField, ...] = (
+    BitField("version", "packet_id", 13, 0x7),
+    BitField("type", "packet_id", 12, 0x1),
+    BitField("secondary_header_flag", "packet_id", 11, 0x1),
+    BitField("apid", "packet_id", 0, 0x7FF),
+    BitField("sequence_flags", "sequence_control", 14, 0x3),
+    BitField("sequence_count", "sequence_control", 0, 0x3FFF),
+)
+"""The primary header's bit fields, declared once; the constants below and the dictionary are
+derived from this table."""
+
+_BITS = {b.name: b for b in BIT_FIELDS}
+VERSION_SHIFT = _BITS["version"].shift
+TYPE_BIT = _BITS["type"].mask << _BITS["type"].shift
+SEC_HEADER_BIT = _BITS["secondary_header_flag"].mask << _BITS["secondary_header_flag"].shift
+APID_MASK = _BITS["apid"].mask
+SEQ_FLAGS_SHIFT = _BITS["sequence_flags"].shift
+SEQ_COUNT_MASK = _BITS["sequence_count"].mask
 
 
 class PacketType(IntEnum):

@@ -15,7 +15,7 @@ import fsw
 from fsw.packets import ccsds, crc, timecode
 from fsw.packets.catalog import Catalog
 from fsw.packets.framing import max_encoded_size
-from fsw.packets.layout import Layout
+from fsw.packets.layout import TC_SECONDARY, TM_SECONDARY, Layout
 from fsw.packets.schema import Field, Severity
 from fsw.packets.types import TYPES
 
@@ -52,77 +52,62 @@ def export(catalog: Catalog) -> dict[str, Any]:
             )
             if catalog.events
             else [],
+            "format_syntax": "each {argument} in an event's format is replaced by that argument's "
+            "value (an enum argument by its member name, or its number if it has none); {{ and }} "
+            "stand for { and }; there are no format specs",
             "definitions": events,
         },
     }
 
 
 def _packet_format(catalog: Catalog) -> dict[str, Any]:
+    tc = Layout(0, TC_SECONDARY, ())
+    tm = Layout(0, TM_SECONDARY, ())
+    fixed = {"version": ccsds.VERSION, "secondary_header_flag": 1}
+    fixed["sequence_flags"] = ccsds.SEQ_UNSEGMENTED
+    bit_fields = []
+    for b in ccsds.BIT_FIELDS:
+        entry: dict[str, Any] = {"name": b.name, "word": b.word, "shift": b.shift, "mask": b.mask}
+        if b.name in fixed:
+            entry["value"] = fixed[b.name]
+        if b.name == "type":
+            entry.update(telecommand=int(ccsds.PacketType.TELECOMMAND), telemetry=0)
+        bit_fields.append(entry)
     return {
         "standard": "CCSDS 133.0-B-2 Space Packet",
         "byte_order": "big-endian",
         "max_packet_size": catalog.max_packet_size,
         "primary_header": {
             "size": ccsds.HEADER_SIZE,
-            "words": [
-                {"name": "packet_id", "type": "u16", "offset": 0, "size": 2},
-                {"name": "sequence_control", "type": "u16", "offset": 2, "size": 2},
-                {"name": "data_length", "type": "u16", "offset": 4, "size": 2},
-            ],
-            "bit_fields": [
-                {
-                    "name": "version",
-                    "word": "packet_id",
-                    "shift": 13,
-                    "mask": 0x7,
-                    "value": ccsds.VERSION,
-                },
-                {
-                    "name": "type",
-                    "word": "packet_id",
-                    "shift": 12,
-                    "mask": 0x1,
-                    "telecommand": 1,
-                    "telemetry": 0,
-                },
-                {
-                    "name": "secondary_header_flag",
-                    "word": "packet_id",
-                    "shift": 11,
-                    "mask": 0x1,
-                    "value": 1,
-                },
-                {"name": "apid", "word": "packet_id", "shift": 0, "mask": ccsds.APID_MASK},
-                {
-                    "name": "sequence_flags",
-                    "word": "sequence_control",
-                    "shift": 14,
-                    "mask": 0x3,
-                    "value": ccsds.SEQ_UNSEGMENTED,
-                },
-                {
-                    "name": "sequence_count",
-                    "word": "sequence_control",
-                    "shift": 0,
-                    "mask": ccsds.SEQ_COUNT_MASK,
-                },
-            ],
+            "words": _slot_entries(tc, ccsds.HEADER_NAMES),
+            "bit_fields": bit_fields,
             "sequence_count_modulo": ccsds.SEQ_COUNT_MODULO,
             "data_length_rule": "total packet length in bytes, CRC included, minus 7",
             "idle_apid": ccsds.IDLE_APID,
         },
         "telecommand_secondary_header": {
-            "fields": [{"name": "code", "type": "u8", "offset": 6, "size": 1}],
-            "note": "the command code under the packet's APID; arguments follow at offset 7",
+            "fields": _slot_entries(tc, {sc.name for sc in TC_SECONDARY}),
+            "note": f"the command code under the packet's APID; arguments follow at offset "
+            f"{tc.body_size}",
         },
         "telemetry_secondary_header": {
-            "fields": [
-                {"name": "time_coarse", "type": "u32", "offset": 6, "size": 4, "unit": "s"},
-                {"name": "time_fine", "type": "u16", "offset": 10, "size": 2, "unit": "1/65536 s"},
-            ],
-            "note": "CUC time code (see time_code); fields follow at offset 12",
+            "fields": _slot_entries(tm, {sc.name for sc in TM_SECONDARY}),
+            "note": f"CUC time code (see time_code); fields follow at offset {tm.body_size}",
         },
     }
+
+
+def _slot_entries(layout: Layout, names: set[str] | frozenset[str]) -> list[dict[str, Any]]:
+    units = {"time_coarse": "s", "time_fine": "1/65536 s"}
+    out = []
+    for s in layout.slots:
+        if s.name in names:
+            entry: dict[str, Any] = {"name": s.name, "type": s.type, "offset": s.offset}
+            entry["size"] = s.size
+            if s.name in units:
+                entry["unit"] = units[s.name]
+            out.append(entry)
+    return out
 
 
 def _time_code() -> dict[str, Any]:
@@ -197,7 +182,9 @@ def _field(f: Field, offset: int, enums: dict[str, type[IntEnum]], ranged: bool)
         "description": f.description,
         "enum": _enum_name(f.enum, enums) if f.enum is not None else None,
     }
-    if ranged:
+    if ranged and f.enum is not None:  # valid values are the members, not a numeric range
+        entry.update(min=None, max=None, range_declared=False)
+    elif ranged:
         entry["min"] = f.wire.lowest if f.min is None else f.min
         entry["max"] = f.wire.highest if f.max is None else f.max
         entry["range_declared"] = f.min is not None or f.max is not None

@@ -62,8 +62,11 @@ def build_command(doc: dict, name: str, args: dict, seq: int) -> bytes:
     for a in cmd["arguments"]:
         value = args[a["name"]]
         if a["enum"]:
-            value = doc["enums"][a["enum"]][value]
-        assert a["min"] <= value <= a["max"]
+            value = doc["enums"][a["enum"]][
+                value
+            ]  # a member name; the members are the valid values
+        else:
+            assert a["min"] <= value <= a["max"]
         put(buf, a, value)
     body = bytes(buf[:-2])
     return body + crc(doc, body).to_bytes(2, "big")
@@ -71,9 +74,14 @@ def build_command(doc: dict, name: str, args: dict, seq: int) -> bytes:
 
 def parse_telemetry(doc: dict, packet: bytes) -> tuple[str, float, dict]:
     assert crc(doc, packet[:-2]) == int.from_bytes(packet[-2:], "big")
-    word0 = int.from_bytes(packet[:2], "big")
-    apid = word0 & 0x7FF
-    assert not word0 >> 12 & 1  # telemetry
+    words = {w["name"]: get(packet, w) for w in doc["packet"]["primary_header"]["words"]}
+    bits = {
+        b["name"]: (words[b["word"]] >> b["shift"]) & b["mask"]
+        for b in doc["packet"]["primary_header"]["bit_fields"]
+    }
+    assert bits["version"] == 0 and bits["type"] == 0 and bits["secondary_header_flag"] == 1
+    assert bits["sequence_flags"] == 3
+    apid = bits["apid"]
     fields = {
         f["name"]: get(packet, f) for f in doc["packet"]["telemetry_secondary_header"]["fields"]
     }
@@ -82,6 +90,7 @@ def parse_telemetry(doc: dict, packet: bytes) -> tuple[str, float, dict]:
         head = {f["name"]: get(packet, f) for f in doc["events"]["header_fields"]}
         ev = next(e for e in doc["events"]["definitions"] if e["id"] == head["event_id"])
         assert len(packet) == ev["size"]
+        assert head["severity"] == doc["enums"]["Severity"][ev["severity"]]
         return ev["name"], time, {a["name"]: get(packet, a) for a in ev["arguments"]}
     tm = next(t for t in doc["telemetry"] if t["apid"] == apid)
     assert len(packet) == tm["size"] == int.from_bytes(packet[4:6], "big") + 7

@@ -1,11 +1,16 @@
 import json
 import math
+from enum import IntEnum
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fsw.packets import ccsds
+from fsw.packets.catalog import Catalog
 from fsw.packets.dictionary import export
+from fsw.packets.layout import TM_SECONDARY
+from fsw.packets.schema import CommandDef, Field
 from fsw.packets.types import TYPES
 from fsw.tables import CATALOG
 from tests.tools import independent
@@ -197,3 +202,30 @@ def test_any_mutation_loads_or_is_refused_with_a_dictionary_error(path, value, d
         Dictionary(doc)
     except DictionaryError as err:
         assert str(err).startswith("dictionary: ")
+
+
+def test_enum_arguments_list_members_not_a_numeric_range():
+    class Wheel(IntEnum):
+        LF = 0
+        RR = 5
+
+    cat = Catalog(
+        [CommandDef("ISOLATE", 0x20, 1, "x", (Field("wheel", "u8", enum=Wheel),))], [], [], 0x102
+    )
+    doc = json.loads(json.dumps(export(cat)))
+    arg = doc["commands"][0]["arguments"][0]
+    assert (arg["enum"], arg["min"], arg["max"]) == ("Wheel", None, None)
+    assert doc["enums"]["Wheel"] == {"LF": 0, "RR": 5}
+    assert independent.build_command(doc, "ISOLATE", {"wheel": "RR"}, 3) == cat.encode_command(
+        "ISOLATE", {"wheel": "RR"}, 3
+    )
+    assert export(Dictionary(doc).catalog) == doc
+
+
+def test_dictionary_header_layout_comes_from_the_definitions():
+    bits = {b["name"]: b for b in DOC["packet"]["primary_header"]["bit_fields"]}
+    assert [b.name for b in ccsds.BIT_FIELDS] == list(bits)
+    assert (bits["apid"]["mask"], bits["type"]["shift"]) == (0x7FF, 12)
+    tm = DOC["packet"]["telemetry_secondary_header"]["fields"]
+    assert [f["name"] for f in tm] == [sc.name for sc in TM_SECONDARY]
+    assert [f["offset"] for f in tm] == [6, 10]
