@@ -27,7 +27,7 @@ from fsw.packets.limits import Limits
 from fsw.packets.schema import CommandDef, EventDef, Field, Severity, TelemetryDef
 from fsw.tables import CATALOG
 
-_SHAPE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError)
+_SHAPE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError, ArithmeticError)
 """What a JSON document of the wrong shape raises when read as a dictionary."""
 
 
@@ -124,6 +124,18 @@ class Dictionary:
         return self.catalog.decode(packet)
 
 
+def _list(value: Any, where: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise DictionaryError(f"{where}: not a JSON list")
+    return value
+
+
+def _object(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise DictionaryError(f"{where}: not a JSON object")
+    return value
+
+
 _CHECKED_SECTIONS = (
     "packet",
     "time_code",
@@ -180,15 +192,19 @@ def _catalog(doc: dict[str, Any]) -> Catalog:
             f"schema version {version!r}; "
             f"this ground reads version {flight_dictionary.SCHEMA_VERSION}"
         )
-    enums: dict[str, type[IntEnum]] = {
-        name: IntEnum(name, members)  # type: ignore[misc]  # the functional API makes a class
-        for name, members in doc["enums"].items()
-    }
+    enums: dict[str, type[IntEnum]] = {}
+    for name, members in _object(doc["enums"], "enums").items():
+        _object(members, f"enums.{name}")
+        for member, value in members.items():
+            if type(value) is not int:
+                raise DictionaryError(f"enums.{name}.{member}: {value!r} is not an integer")
+        enums[name] = IntEnum(name, members)  # type: ignore[assignment]  # the functional API makes a class
     enums["Severity"] = Severity
 
     def fields(entries: list[dict[str, Any]], where: str) -> tuple[Field, ...]:
         out = []
-        for i, e in enumerate(entries):
+        for i, e in enumerate(_list(entries, where)):
+            _object(e, f"{where}[{i}]")
             try:
                 limits = e.get("limits")
                 declared = e.get("range_declared", False)
@@ -212,8 +228,8 @@ def _catalog(doc: dict[str, Any]) -> Catalog:
         return tuple(out)
 
     commands = []
-    for i, c in enumerate(doc["commands"]):
-        where = f"commands[{i}] ({c.get('name')})"
+    for i, c in enumerate(_list(doc["commands"], "commands")):
+        where = f"commands[{i}] ({_object(c, f'commands[{i}]').get('name')})"
         try:
             commands.append(
                 CommandDef(
@@ -229,8 +245,8 @@ def _catalog(doc: dict[str, Any]) -> Catalog:
         except _SHAPE_ERRORS as err:
             raise DictionaryError(f"{where}: {err}") from None
     telemetry = []
-    for i, t in enumerate(doc["telemetry"]):
-        where = f"telemetry[{i}] ({t.get('name')})"
+    for i, t in enumerate(_list(doc["telemetry"], "telemetry")):
+        where = f"telemetry[{i}] ({_object(t, f'telemetry[{i}]').get('name')})"
         try:
             telemetry.append(
                 TelemetryDef(t["name"], t["apid"], t["description"], fields(t["fields"], "fields"))
@@ -238,8 +254,8 @@ def _catalog(doc: dict[str, Any]) -> Catalog:
         except _SHAPE_ERRORS as err:
             raise DictionaryError(f"{where}: {err}") from None
     events = []
-    for i, e in enumerate(doc["events"]["definitions"]):
-        where = f"events[{i}] ({e.get('name')})"
+    for i, e in enumerate(_list(doc["events"]["definitions"], "events.definitions")):
+        where = f"events[{i}] ({_object(e, f'events[{i}]').get('name')})"
         try:
             events.append(
                 EventDef(

@@ -1,12 +1,14 @@
 """The telemetry log: an append-only file of packets with the ground time each was received.
 
 Shared by the recorder, `rover run` and replay; documented byte by byte in docs/telemetry-log.md.
-Every record ends with a CRC-32, so a torn last record (power cut, kill -9) is recognised and
-skipped, and a writer that reopens the log cuts the torn tail off before appending.
+Each record head has its own CRC, so its length can be trusted: a record that runs past the end
+of the file is a torn tail (power cut, kill -9), skipped and never read as data, and a writer
+reopening the log cuts it off before appending. Each whole record ends with a CRC-32.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import struct
 import time
@@ -17,14 +19,23 @@ from enum import IntEnum
 from pathlib import Path
 from types import TracebackType
 
+from fsw.packets.crc import crc16
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: logs are not locked against a second writer
+    fcntl = None  # type: ignore[assignment]
+
 MAGIC = b"\x89RTLM\r\n\x1a"
 FORMAT_VERSION = 1
 HEADER = struct.Struct(">8sHHq8sI")  # magic, version, header size, created ns, dictionary, CRC-32
 HEADER_SIZE = HEADER.size
 SYNC = 0xEB90
-RECORD_HEAD = struct.Struct(">HBBqH")  # sync, type, flags, received ns, packet length
-RECORD_TAIL = struct.Struct(">I")  # CRC-32 of head and packet
-RECORD_OVERHEAD = RECORD_HEAD.size + RECORD_TAIL.size
+SYNC_BYTES = SYNC.to_bytes(2, "big")
+HEAD = struct.Struct(">HBBqHH")  # sync, type, flags, received ns, packet length, head CRC-16
+HEAD_SIZE = HEAD.size
+TAIL = struct.Struct(">I")  # CRC-32 of head and packet
+RECORD_OVERHEAD = HEAD_SIZE + TAIL.size
 MAX_PACKET = 0xFFFF
 
 
@@ -36,7 +47,7 @@ class RecordType(IntEnum):
 
 
 class LogError(ValueError):
-    """A file that is not a telemetry log this code can read, with why."""
+    """A file that is not a telemetry log this code can read or write, with why."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +57,7 @@ class LogHeader:
     version: int
     created_ns: int
     dictionary: bytes
-    size: int = 32
+    size: int = HEADER_SIZE
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +81,7 @@ def encode_header(dictionary: bytes, created_ns: int) -> bytes:
     if len(dictionary) != 8:
         raise ValueError("the dictionary fingerprint is 8 bytes")
     body = HEADER.pack(MAGIC, FORMAT_VERSION, HEADER_SIZE, created_ns, dictionary, 0)[:-4]
-    return body + RECORD_TAIL.pack(zlib.crc32(body))
+    return body + TAIL.pack(zlib.crc32(body))
 
 
 def decode_header(data: bytes) -> LogHeader:
@@ -90,77 +101,86 @@ def decode_header(data: bytes) -> LogHeader:
 
 
 def encode_record(
-    packet: bytes, received_ns: int, record_type: RecordType = RecordType.DOWNLINK, flags: int = 0
+    packet: bytes,
+    received_ns: int,
+    record_type: RecordType = RecordType.DOWNLINK,
+    flags: int = 0,
 ) -> bytes:
     """One record's bytes."""
     if not 0 < len(packet) <= MAX_PACKET:
         raise ValueError(f"a recorded packet is 1..{MAX_PACKET} bytes, not {len(packet)}")
-    head = RECORD_HEAD.pack(SYNC, record_type, flags, received_ns, len(packet)) + packet
-    return head + RECORD_TAIL.pack(zlib.crc32(head))
+    head = HEAD.pack(SYNC, record_type, flags, received_ns, len(packet), 0)[:-2]
+    head += crc16(head).to_bytes(2, "big")
+    return head + packet + TAIL.pack(zlib.crc32(head + packet))
 
 
 @dataclass
 class ScanStats:
-    """What a read of the log found besides good records."""
+    """What a read of the log found besides the records it returned."""
 
     records: int = 0
-    corrupt_records: int = 0  # records whose CRC-32 failed in the middle of the file
-    skipped_bytes: int = 0  # bytes passed over to find the next record after corruption
-    torn_tail_bytes: int = 0  # an incomplete or corrupt last record, as left by a crash
+    corrupt_records: int = 0  # whole records whose CRC-32 failed, skipped exactly
+    skipped_bytes: int = 0  # bytes with no trustworthy record head, passed over to the next one
+    unknown_records: int = 0  # good records of a type this code does not know (a later writer's)
+    torn_tail_bytes: int = 0  # an incomplete last record, as a crash leaves
+
+
+def _trusted_head(data: bytes, pos: int) -> tuple[int, int, int, int] | None:
+    """(type, flags, received ns, length) of a record head at `pos` whose CRC holds, else None."""
+    if len(data) - pos < HEAD_SIZE or data[pos : pos + 2] != SYNC_BYTES:
+        return None
+    _, rtype, flags, received, length, crc = HEAD.unpack_from(data, pos)
+    if not length or crc16(data[pos : pos + HEAD_SIZE - 2]) != crc:
+        return None
+    return rtype, flags, received, length
 
 
 def scan(
-    data: bytes | memoryview, start: int = HEADER_SIZE, stats: ScanStats | None = None
+    data: bytes | bytearray | memoryview, start: int = HEADER_SIZE, stats: ScanStats | None = None
 ) -> Iterator[Record]:
     """The good records in `data` (a whole log) from offset `start`, counting what was skipped."""
     stats = stats if stats is not None else ScanStats()
-    view = memoryview(data)
-    end = len(view)
+    data = data if isinstance(data, bytes) else bytes(data)
+    end = len(data)
     pos = start
-    head_size, unpack_head = RECORD_HEAD.size, RECORD_HEAD.unpack_from
     while pos < end:
-        record = None
-        if end - pos >= RECORD_OVERHEAD:
-            sync, rtype, flags, received, length = unpack_head(view, pos)
-            stop = pos + head_size + length + 4
-            if sync == SYNC and length and stop <= end:
-                (crc,) = RECORD_TAIL.unpack_from(view, stop - 4)
-                if zlib.crc32(view[pos : stop - 4]) == crc and rtype in _TYPES:
-                    record = Record(
-                        received, bytes(view[pos + head_size : stop - 4]), _TYPES[rtype], flags, pos
-                    )
-        if record is not None:
-            stats.records += 1
-            yield record
-            pos = stop
+        head = _trusted_head(data, pos)
+        if head is None:  # no record starts here: find the next head that does
+            following = _next_head(data, pos + 1)
+            if following is None:
+                stats.torn_tail_bytes += end - pos
+                return
+            stats.skipped_bytes += following - pos
+            pos = following
             continue
-        following = _next_record(view, pos + 1)
-        if following is None:
+        rtype, flags, received, length = head
+        stop = pos + HEAD_SIZE + length + TAIL.size
+        if stop > end:  # the head is whole and right, the record is not: the file ends inside it
             stats.torn_tail_bytes += end - pos
             return
-        stats.corrupt_records += 1
-        stats.skipped_bytes += following - pos
-        pos = following
+        (crc,) = TAIL.unpack_from(data, stop - TAIL.size)
+        if zlib.crc32(data[pos : stop - TAIL.size]) != crc:
+            stats.corrupt_records += 1
+        elif rtype not in _TYPES:
+            stats.unknown_records += 1
+        else:
+            stats.records += 1
+            packet = data[pos + HEAD_SIZE : stop - TAIL.size]
+            yield Record(received, packet, _TYPES[rtype], flags, pos)
+        pos = stop
 
 
 _TYPES = {int(t): t for t in RecordType}
 
 
-def _next_record(view: memoryview, pos: int) -> int | None:
-    """Offset of the next place a whole, CRC-good record starts, if any."""
-    data = view.obj if isinstance(view.obj, bytes) else bytes(view)
-    marker = SYNC.to_bytes(2, "big")
-    end = len(view)
+def _next_head(data: bytes, pos: int) -> int | None:
+    """Offset of the next trusted record head at or after `pos`, if any."""
     while True:
-        pos = data.find(marker, pos)
-        if pos < 0 or end - pos < RECORD_OVERHEAD:
+        pos = data.find(SYNC_BYTES, pos)
+        if pos < 0:
             return None
-        _, rtype, _, _, length = RECORD_HEAD.unpack_from(view, pos)
-        stop = pos + RECORD_HEAD.size + length + 4
-        if length and stop <= end and rtype in _TYPES:
-            (crc,) = RECORD_TAIL.unpack_from(view, stop - 4)
-            if zlib.crc32(view[pos : stop - 4]) == crc:
-                return pos
+        if _trusted_head(data, pos) is not None:
+            return pos
         pos += 1
 
 
@@ -187,19 +207,25 @@ class LogReader:
 class LogWriter:
     """Appends records to a telemetry log, creating it or cutting a torn tail off first.
 
-    With `flush_each` (the default) every record is handed to the operating system as it is
-    written, so a killed process loses nothing it wrote; `sync()` also survives a power cut.
+    Holds an exclusive lock on the file (POSIX), so a second writer is refused rather than
+    interleaved. With `flush_each` (the default) every record is handed to the operating system
+    as it is written, so a killed process loses nothing it wrote; `sync()` survives a power cut.
     """
 
     def __init__(self, path: str | Path, dictionary: bytes, *, flush_each: bool = True) -> None:
         self.path = Path(path)
         self.flush_each = flush_each
         self.recovered_bytes = 0
-        exists = self.path.exists() and self.path.stat().st_size > 0
-        self._file = self.path.open("r+b" if exists else "wb")
         try:
-            if exists:
-                self._recover(dictionary)
+            self._file = self.path.open("a+b")  # appends always go to the end
+        except OSError as err:
+            raise LogError(f"{self.path}: cannot write ({err.strerror})") from None
+        try:
+            self._lock()
+            self._file.seek(0)
+            existing = self._file.read()
+            if existing:
+                self._recover(existing, dictionary)
             else:
                 self._file.write(encode_header(dictionary, time.time_ns()))
                 self._file.flush()
@@ -207,8 +233,15 @@ class LogWriter:
             self._file.close()
             raise
 
-    def _recover(self, dictionary: bytes) -> None:
-        data = self._file.read()
+    def _lock(self) -> None:
+        if fcntl is None:
+            return
+        try:
+            fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LogError(f"{self.path}: another process is writing this log") from None
+
+    def _recover(self, data: bytes, dictionary: bytes) -> None:
         try:
             header = decode_header(data)
         except LogError as err:
@@ -219,13 +252,11 @@ class LogWriter:
                 f"not {dictionary.hex()}; start a new log"
             )
         stats = ScanStats()
-        last_end = header.size
-        for record in scan(data, header.size, stats):
-            last_end = record.offset + RECORD_OVERHEAD + len(record.packet)
+        for _ in scan(data, header.size, stats):
+            pass
         if stats.torn_tail_bytes:
-            self.recovered_bytes = len(data) - last_end
-            self._file.truncate(last_end)
-        self._file.seek(last_end)
+            self.recovered_bytes = stats.torn_tail_bytes
+            self._file.truncate(len(data) - stats.torn_tail_bytes)
 
     def write(
         self,
@@ -234,11 +265,8 @@ class LogWriter:
         record_type: RecordType = RecordType.DOWNLINK,
     ) -> None:
         """Append one packet (as received, good or bad) with its receive time (default now)."""
-        self._file.write(
-            encode_record(
-                packet, time.time_ns() if received_ns is None else received_ns, record_type
-            )
-        )
+        when = time.time_ns() if received_ns is None else received_ns
+        self._file.write(encode_record(packet, when, record_type))
         if self.flush_each:
             self._file.flush()
 
@@ -252,9 +280,10 @@ class LogWriter:
         os.fsync(self._file.fileno())
 
     def close(self) -> None:
-        """Flush and close."""
+        """Flush, unlock and close."""
         if not self._file.closed:
-            self._file.flush()
+            with contextlib.suppress(OSError):
+                self._file.flush()
             self._file.close()
 
     def __enter__(self) -> LogWriter:

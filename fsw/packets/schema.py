@@ -114,9 +114,9 @@ class Field:
         wire = TYPES[self.type]
         if self.enum is not None:
             return self._check_enum(value)
-        value = _as_number(self.name, value, wire, self._unit)
         low = wire.lowest if self.min is None else self.min
         high = wire.highest if self.max is None else self.max
+        value = _as_number(self.name, value, wire, (low, high), self._unit)
         carried = wire.representable(value)
         shown, unit = number_text(value), self._unit
         if carried < wire.representable(low) or value < wire.lowest:
@@ -161,7 +161,9 @@ class Field:
         return value
 
 
-def _as_number(name: str, value: object, wire: WireType, unit: str = "") -> int | float:
+def _as_number(
+    name: str, value: object, wire: WireType, bounds: tuple[float, float], unit: str = ""
+) -> int | float:
     """`value` as the int or float its wire type carries, or a PacketError saying why it cannot be.
 
     Takes any real number (numpy scalars too); a whole float for an integer type is accepted.
@@ -173,7 +175,7 @@ def _as_number(name: str, value: object, wire: WireType, unit: str = "") -> int 
             number = float(value)  # type: ignore[arg-type]
         except OverflowError:  # an integer with hundreds of digits
             side = "above the maximum" if value > 0 else "below the minimum"  # type: ignore[operator]
-            limit = wire.highest if value > 0 else wire.lowest  # type: ignore[operator]
+            limit = bounds[1] if value > 0 else bounds[0]  # type: ignore[operator]
             shown = number_text(value)  # type: ignore[arg-type]
             raise PacketError(
                 Reason.OUT_OF_RANGE, f"{name}: {shown}{unit} is {side} {number_text(limit)}{unit}"

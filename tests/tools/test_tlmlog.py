@@ -186,3 +186,78 @@ def test_reader_starts_where_the_header_says_it_ends(tmp_path):
     path.write_bytes(body + zlib.crc32(body).to_bytes(4, "big") + record)
     with pytest.raises(LogError, match="header size 9999 is impossible"):
         LogReader(path)
+
+
+def test_a_torn_record_that_carries_a_whole_record_inside_is_not_read_as_one(tmp_path):
+    # a downlinked file or playback packet may hold log bytes, sync marker and all
+    path = tmp_path / "a.tlm"
+    inner = tlmlog.encode_record(b"FAKE-PACKET", 42)
+    with LogWriter(path, DICT) as w:
+        w.write(b"\x01" * 12, 1)
+        w.write(b"\xeb\x90" + inner + b"\x02" * 40, 2)
+    path.write_bytes(path.read_bytes()[:-3])
+    reader = LogReader(path)
+    assert [r.packet for r in reader] == [b"\x01" * 12]
+    assert reader.stats.torn_tail_bytes == RECORD_OVERHEAD + 2 + len(inner) + 40 - 3
+    with LogWriter(path, DICT) as w:
+        w.write(b"\x03" * 9, 3)
+    reader = LogReader(path)
+    assert [r.packet for r in reader] == [b"\x01" * 12, b"\x03" * 9]
+    assert reader.stats == tlmlog.ScanStats(records=2)
+
+
+def test_a_corrupt_head_mid_file_is_passed_over_to_the_next_record(tmp_path):
+    path = tmp_path / "a.tlm"
+    items = packets(4)
+    write(path, items)
+    data = bytearray(path.read_bytes())
+    second = HEADER_SIZE + RECORD_OVERHEAD + len(items[0])
+    data[second + 13] ^= 0xFF  # the length field of record 1: its head CRC no longer holds
+    path.write_bytes(bytes(data))
+    reader = LogReader(path)
+    assert [r.packet for r in reader] == [items[0], *items[2:]]
+    assert reader.stats.skipped_bytes == RECORD_OVERHEAD + len(items[1])
+
+
+def test_a_second_writer_is_refused_not_interleaved(tmp_path):
+    path = tmp_path / "a.tlm"
+    with LogWriter(path, DICT) as first:
+        first.write(b"\x01" * 9, 1)
+        with pytest.raises(LogError, match="another process is writing this log"):
+            LogWriter(path, DICT)
+        first.write(b"\x02" * 9, 2)
+    with LogWriter(path, DICT) as again:  # the lock went with the first writer
+        again.write(b"\x03" * 9, 3)
+    assert [r.received_ns for r in LogReader(path)] == [1, 2, 3]
+
+
+def test_scan_reads_slices_and_bytearrays_as_it_reads_bytes(tmp_path):
+    path = tmp_path / "a.tlm"
+    write(path, packets(5))
+    data = bytearray(path.read_bytes())
+    data[HEADER_SIZE + RECORD_OVERHEAD + 9 + 20] ^= 1  # corrupt record 1's packet
+    expected = [r.packet for r in tlmlog.scan(bytes(data))]
+    assert len(expected) == 4
+    assert [r.packet for r in tlmlog.scan(data)] == expected
+    assert [r.packet for r in tlmlog.scan(memoryview(b"X" * 10 + bytes(data))[10:])] == expected
+
+
+def test_records_of_a_later_type_are_skipped_and_kept(tmp_path):
+    path = tmp_path / "a.tlm"
+    with LogWriter(path, DICT) as w:
+        w.write(b"\x01" * 9, 1)
+    with path.open("ab") as f:
+        f.write(tlmlog.encode_record(b"\x07" * 9, 2, 7))  # a type this code does not know
+    reader = LogReader(path)
+    assert [r.packet for r in reader] == [b"\x01" * 9]
+    assert reader.stats.unknown_records == 1
+    with LogWriter(path, DICT) as w:
+        assert w.recovered_bytes == 0
+        w.write(b"\x03" * 9, 3)
+    reader = LogReader(path)
+    assert len(list(reader)) == 2 and reader.stats.unknown_records == 1
+
+
+def test_unwritable_path(tmp_path):
+    with pytest.raises(LogError, match="cannot write"):
+        LogWriter(tmp_path / "no" / "such" / "dir.tlm", DICT)
