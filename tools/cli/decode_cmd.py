@@ -11,6 +11,7 @@ from pathlib import Path
 
 from cobs import cobs
 
+from fsw.packets.integrity import verify
 from fsw.packets.reasons import PacketError, Reason
 from tools.cli.common import add_dict_option, load_dictionary, packet_json
 from tools.dictionary import Dictionary
@@ -25,9 +26,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "decode",
         help="print packets as JSON, one object per line",
         description="Decode packets and print one JSON object per packet with every field named. "
-        "Input is hex (a packet, or a COBS stream starting with 00; '-' reads hex from standard "
-        "input) or --file: a telemetry log, a COBS-framed capture, or concatenated raw packets. "
-        "Bad packets are reported on standard error, one line each; the exit status is then 2.",
+        "Input is hex (one packet or several back to back, or a COBS stream starting with 00; "
+        "'-' reads hex from standard input) or --file: a telemetry log, a COBS-framed capture, "
+        "or concatenated raw packets. Bad packets are reported on standard error, one line "
+        "each, and the exit status is then 2. Idle packets (link fill) are skipped.",
         epilog="example: rover encode PING token=7 | rover decode -",
     )
     p.add_argument(
@@ -41,21 +43,45 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-class Problems:
-    """Counts and reports bad input on standard error."""
+class Session:
+    """What one decode printed, skipped and refused; refusals go to stderr, one line each."""
 
-    def __init__(self) -> None:
-        self.count = 0
+    def __init__(self, dictionary: Dictionary) -> None:
+        self.dictionary = dictionary
+        self.problems = 0
+        self.printed = 0
+        self.idle = 0
 
     def report(self, where: str, message: str) -> None:
-        """One line on stderr."""
-        self.count += 1
+        """A bad packet or bad bytes: one line on stderr."""
+        self.problems += 1
         print(f"rover decode: {where}{message}", file=sys.stderr)
+
+    def emit(self, where: str, packet: bytes, extra: dict | None = None) -> None:
+        """Print one packet as JSON, or report why it cannot be decoded."""
+        try:
+            decoded = self.dictionary.decode(packet)
+        except PacketError as err:
+            if err.reason == Reason.IDLE_PACKET:
+                self.idle += 1
+            else:
+                self.report(where, err.message)
+            return
+        out = packet_json(decoded)
+        if extra:
+            out.update(extra)
+        print(json.dumps(out))
+        self.printed += 1
+
+
+def note(text: str) -> None:
+    """Something worth knowing that is not an error."""
+    print(f"rover decode: note: {text}", file=sys.stderr)
 
 
 def parse_hex(texts: list[str]) -> bytes:
     """Bytes from hex text, ignoring spaces, colons and an 0x prefix."""
-    text = "".join(texts).replace(":", "").replace(" ", "").replace("\n", "").replace("\t", "")
+    text = "".join("".join(texts).split()).replace(":", "")
     text = text.removeprefix("0x").removeprefix("0X")
     try:
         return bytes.fromhex(text)
@@ -65,114 +91,116 @@ def parse_hex(texts: list[str]) -> bytes:
         raise PacketError(Reason.BAD_FRAME, f"not hex: {why}") from None
 
 
-def raw_packets(data: bytes, problems: Problems) -> Iterator[tuple[str, bytes]]:
-    """Concatenated packets, split by their length fields."""
-    pos = 0
-    while pos < len(data):
-        if len(data) - pos < 6:
-            problems.report(
-                f"byte {pos}: ", f"{len(data) - pos} bytes left, shorter than a primary header"
-            )
-            return
+def split_raw(data: bytes) -> tuple[list[tuple[int, bytes]], int]:
+    """Back-to-back packets split by their length fields, and where splitting stopped."""
+    found, pos = [], 0
+    while len(data) - pos >= 6:
         size = int.from_bytes(data[pos + 4 : pos + 6], "big") + 7
         if pos + size > len(data):
-            problems.report(
-                f"byte {pos}: ", f"length field says {size} bytes, only {len(data) - pos} left"
-            )
-            return
-        yield f"byte {pos}: ", data[pos : pos + size]
+            break
+        found.append((pos, data[pos : pos + size]))
         pos += size
+    return found, pos
 
 
-def cobs_packets(data: bytes, problems: Problems) -> Iterator[tuple[str, bytes]]:
-    """The packets of a COBS-framed stream."""
+def decode_raw(data: bytes, session: Session) -> None:
+    """Back-to-back packets; a lone packet is reported without a byte offset."""
+    found, stop = split_raw(data)
+    if len(found) <= 1:
+        session.emit("", data)  # one packet, or bytes that are none: the decoder says why
+        return
+    for offset, packet in found:
+        session.emit(f"byte {offset}: ", packet)
+    if stop != len(data):
+        left = len(data) - stop
+        session.report(f"byte {stop}: ", f"{left} bytes left that are not a whole packet")
+
+
+def cobs_packets(data: bytes, session: Session) -> Iterator[tuple[str, bytes]]:
+    """The packets of a COBS-framed stream (frames delimited by 0x00)."""
     pos = 0
     for chunk in data.split(b"\x00"):
         if chunk:
             try:
                 yield f"frame at byte {pos}: ", cobs.decode(chunk)
             except cobs.DecodeError:
-                problems.report(f"frame at byte {pos}: ", "bad COBS encoding")
+                session.report(f"frame at byte {pos}: ", "bad COBS encoding")
         pos += len(chunk) + 1
 
 
-def emit(
-    dictionary: Dictionary, where: str, packet: bytes, problems: Problems, extra: dict | None = None
-) -> None:
-    """Print one packet as JSON, or report why it cannot be decoded."""
-    try:
-        decoded = dictionary.decode(packet)
-    except PacketError as err:
-        problems.report(where, err.message)
-        return
-    out = packet_json(decoded)
-    if extra:
-        out.update(extra)
-    print(json.dumps(out))
+def detect(data: bytes) -> str:
+    """'log', 'cobs' or 'raw': what a file most likely holds."""
+    if data.startswith(MAGIC):
+        return "log"
+    if data[:1] == b"\x00":
+        return "cobs"
+    first, sep, _ = data.partition(b"\x00")
+    if sep:  # frames with trailing delimiters only, as other tools send: does the first decode?
+        try:
+            verify(cobs.decode(first))
+        except (cobs.DecodeError, PacketError):
+            return "raw"
+        return "cobs"
+    return "raw"
 
 
 def run(args: argparse.Namespace) -> int:
     """Decode what the user gave and print it."""
     if bool(args.hex) == bool(args.file):
         raise PacketError(Reason.BAD_FRAME, "give packet hex or --file F (one of the two)")
-    dictionary = load_dictionary(args)
-    problems = Problems()
+    session = Session(load_dictionary(args))
     if args.file:
         path = Path(args.file)
         data = path.read_bytes()
         if not data:
             raise PacketError(Reason.BAD_LENGTH, f"{path} is empty: no packets to decode")
-        kind = args.format
-        if kind == "auto":
-            kind = "log" if data.startswith(MAGIC) else "cobs" if data[:1] == b"\x00" else "raw"
-        if kind == "log":
-            decode_log(path, dictionary, problems)
-        else:
-            split = cobs_packets if kind == "cobs" else raw_packets
-            for where, packet in split(data, problems):
-                emit(dictionary, where, packet, problems)
+        kind = detect(data) if args.format == "auto" else args.format
+        source = str(path)
     else:
-        text = sys.stdin.read().split() if args.hex == ["-"] else args.hex
-        data = parse_hex(text)
+        data = parse_hex(sys.stdin.read().split() if args.hex == ["-"] else args.hex)
         if not data:
             raise PacketError(Reason.BAD_LENGTH, "no bytes to decode")
-        if data[:1] == b"\x00":
-            for where, packet in cobs_packets(data, problems):
-                emit(dictionary, where, packet, problems)
-        else:
-            emit(dictionary, "", data, problems)
-    return 2 if problems.count else 0
+        kind, source = ("cobs" if data[:1] == b"\x00" else "raw"), "the input"
+    if kind == "log":
+        decode_log(Path(args.file), session)
+    elif kind == "cobs":
+        for where, packet in cobs_packets(data, session):
+            session.emit(where, packet)
+    else:
+        decode_raw(data, session)
+    if session.idle:
+        note(f"skipped {session.idle} idle packets (link fill)")
+    if kind != "log" and not session.printed and not session.problems and not session.idle:
+        raise PacketError(Reason.BAD_FRAME, f"no packets in {source}")
+    return 2 if session.problems else 0
 
 
-def decode_log(path: Path, dictionary: Dictionary, problems: Problems) -> None:
+def decode_log(path: Path, session: Session) -> None:
     """Every record of a telemetry log, with its ground receive time."""
     reader = LogReader(path)
-    if reader.header.dictionary != dictionary.fingerprint:
-        print(
-            f"rover decode: note: {path} was recorded with dictionary "
-            f"{reader.header.dictionary.hex()}, "
-            f"decoding with {dictionary.fingerprint.hex()}",
-            file=sys.stderr,
+    fingerprint = session.dictionary.fingerprint
+    if reader.header.dictionary != fingerprint:
+        note(
+            f"{path} was recorded with dictionary {reader.header.dictionary.hex()}, "
+            f"decoding with {fingerprint.hex()}"
         )
     for record in reader:
-        received = datetime.fromtimestamp(record.received_ns / 1e9, UTC).strftime(
-            "%Y-%m-%dT%H:%M:%S.%fZ"
-        )
-        emit(
-            dictionary,
-            f"record at byte {record.offset}: ",
-            record.packet,
-            problems,
-            {"received": received, "direction": record.type.name.lower()},
-        )
+        received = datetime.fromtimestamp(record.received_ns / 1e9, UTC)
+        extra = {
+            "received": received.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "direction": record.type.name.lower(),
+        }
+        session.emit(f"record at byte {record.offset}: ", record.packet, extra)
     stats = reader.stats
-    if stats.corrupt_records:
-        problems.report(
-            "", f"{stats.corrupt_records} corrupt records skipped ({stats.skipped_bytes} bytes)"
+    if stats.corrupt_records or stats.skipped_bytes:
+        session.report(
+            "",
+            f"log damage: {stats.corrupt_records} corrupt records skipped, "
+            f"{stats.skipped_bytes} bytes with no record passed over",
         )
+    if stats.unknown_records:
+        note(f"skipped {stats.unknown_records} records of a type this version does not know")
     if stats.torn_tail_bytes:
-        print(
-            f"rover decode: note: skipped a torn last record ({stats.torn_tail_bytes} bytes), "
-            "as a crash leaves",
-            file=sys.stderr,
-        )
+        note(f"skipped a torn last record ({stats.torn_tail_bytes} bytes), as a crash leaves")
+    if not stats.records:
+        note(f"{path} holds no records")

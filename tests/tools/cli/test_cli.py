@@ -5,7 +5,9 @@ import subprocess
 import sys
 
 import pytest
+from cobs import cobs
 
+from fsw.packets.crc import append_crc
 from fsw.packets.framing import frame
 from fsw.tables import CATALOG
 from tools.cli import SUBCOMMANDS, main
@@ -156,7 +158,7 @@ def test_decode_raw_file(tmp_path, capsys):
     assert main(["decode", "--file", str(path)]) == 2
     captured = capsys.readouterr()
     assert [json.loads(x)["seq_count"] for x in captured.out.splitlines()] == [0, 1, 2]
-    assert "shorter than a primary header" in captured.err
+    assert captured.err.strip() == "rover decode: byte 27: 4 bytes left that are not a whole packet"
 
 
 def test_decode_telemetry_log_with_torn_tail(tmp_path, capsys):
@@ -197,3 +199,64 @@ def test_decode_of_an_empty_file_says_so(tmp_path, capsys):
     path.write_bytes(b"")
     assert main(["decode", "--file", str(path)]) == 2
     assert capsys.readouterr().err.strip() == f"rover decode: {path} is empty: no packets to decode"
+
+
+def test_several_packets_in_hex_are_decoded_one_by_one():
+    two = (
+        rover("encode", "PING", "token=7", "--seq", "1").stdout
+        + rover("encode", "NOOP", "--seq", "2").stdout
+    )
+    out = rover("decode", "-", stdin=two)
+    assert out.returncode == 0, out.stderr
+    assert [json.loads(x)["name"] for x in out.stdout.splitlines()] == ["PING", "NOOP"]
+    args = two.split()
+    out = rover("decode", *args)
+    assert [json.loads(x)["seq_count"] for x in out.stdout.splitlines()] == [1, 2]
+
+
+def test_spaced_hex_of_one_packet_is_still_one_packet(capsys):
+    spaced = " ".join(f"{b:02x}" for b in CATALOG.encode_command("PING", {"token": 3}))
+    assert main(["decode", *spaced.split()]) == 0
+    assert json.loads(capsys.readouterr().out)["args"] == {"token": 3}
+
+
+def test_hex_with_no_packet_in_it(capsys):
+    assert main(["decode", "00"]) == 2
+    assert capsys.readouterr().err.strip() == "rover decode: no packets in the input"
+
+
+def test_cobs_capture_with_trailing_delimiters_only_is_recognised(tmp_path, capsys):
+    items = [CATALOG.encode_command("NOOP", {}, i) for i in range(3)]
+    path = tmp_path / "other-tool.bin"
+    path.write_bytes(b"".join(cobs.encode(p) + b"\x00" for p in items))
+    assert main(["decode", "--file", str(path)]) == 0
+    assert [json.loads(x)["seq_count"] for x in capsys.readouterr().out.splitlines()] == [0, 1, 2]
+
+
+def test_idle_packets_are_skipped_with_a_note(capsys):
+    idle = append_crc(bytes([0x07, 0xFF, 0xC0, 0x00, 0x00, 0x03, 0x55, 0x55]))
+    stream = frame(idle) + frame(CATALOG.encode_command("NOOP"))
+    assert main(["decode", stream.hex()]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["name"] == "NOOP"
+    assert captured.err.strip() == "rover decode: note: skipped 1 idle packets (link fill)"
+
+
+def test_a_log_with_no_records_is_not_an_error(tmp_path, capsys):
+    path = tmp_path / "empty.tlm"
+    LogWriter(path, Dictionary.from_flight().fingerprint).close()
+    assert main(["decode", "--file", str(path)]) == 0
+    assert "holds no records" in capsys.readouterr().err
+
+
+def test_a_dictionary_of_the_wrong_shape_is_one_line_not_a_traceback(tmp_path):
+    doc = json.loads(rover("dict").stdout)
+    doc["commands"][2]["arguments"][0] = "token"
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(doc))
+    out = rover("encode", "PING", "token=1", "--dict", str(path))
+    assert out.returncode == 2
+    assert (
+        out.stderr.strip()
+        == f"rover encode: {path}: commands[2] (PING): arguments[0]: not a JSON object"
+    )
