@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from fsw.packets import ccsds
 from fsw.packets.catalog import Catalog
@@ -65,10 +66,9 @@ def gather_rows(buf: np.ndarray, offsets: np.ndarray, size: int) -> np.ndarray:
     n = len(offsets)
     if n and offsets[0] + (n - 1) * size == offsets[-1] and np.all(np.diff(offsets) == size):
         return buf[offsets[0] : offsets[0] + n * size].reshape(n, size)
-    rows = np.empty((n, size), dtype=np.uint8)
-    for j in range(size):
-        np.take(buf, offsets + j, out=rows[:, j])
-    return rows
+    if not n:
+        return np.zeros((0, size), dtype=np.uint8)
+    return sliding_window_view(buf, size)[offsets]  # one row copy per packet
 
 
 @dataclass
@@ -81,26 +81,49 @@ class BulkResult:
     truncated_bytes: int = 0  # an incomplete packet at the end
 
 
+RUN_TO_VECTORISE = 32  # equal sizes in a row before trying to take a whole run at once
+FIRST_WINDOW = 256  # packets checked by the first vectorised step; each full window doubles it
+
+
 def packet_offsets(data: bytes) -> tuple[np.ndarray, int]:
-    """Start offsets of concatenated CCSDS packets, and the bytes left over at the end."""
+    """Start offsets of concatenated CCSDS packets, and the bytes left over at the end.
+
+    Walks the length fields one by one, but once a run of packets of one size shows (housekeeping
+    between events), takes the rest of the run in vectorised steps of doubling size, checking the
+    length field at every stride at once.
+    """
     buf = np.frombuffer(data, dtype=np.uint8)
     n = len(data)
-    if n >= ccsds.HEADER_SIZE:
-        size = ((data[4] << 8) | data[5]) + 7
-        count, rest = divmod(n, size)
-        if not rest:  # all one size? then checking each length field vectorised is enough
-            rows = buf.reshape(count, size)
-            if np.all(rows[:, 4] == data[4]) and np.all(rows[:, 5] == data[5]):
-                return np.arange(count, dtype=np.int64) * size, 0
-    offsets = []
+    runs: list[np.ndarray] = []
+    steps: list[int] = []
+    same, last = 0, -1
     pos = 0
     while n - pos >= ccsds.HEADER_SIZE:
         size = ((data[pos + 4] << 8) | data[pos + 5]) + 7
         if pos + size > n:
             break
-        offsets.append(pos)
-        pos += size
-    return np.array(offsets, dtype=np.int64), n - pos
+        same = same + 1 if size == last else 1
+        last = size
+        if same < RUN_TO_VECTORISE:
+            steps.append(pos)
+            pos += size
+            continue
+        runs.append(np.array(steps, dtype=np.int64))
+        steps = []
+        window = FIRST_WINDOW
+        while True:
+            count = min((n - pos) // size, window)
+            starts = pos + np.arange(count, dtype=np.int64) * size
+            equal = (buf[starts + 4] == data[pos + 4]) & (buf[starts + 5] == data[pos + 5])
+            run = count if equal.all() else int(equal.argmin())
+            runs.append(starts[:run])
+            pos += run * size
+            if run < window or n - pos < size:
+                break
+            window *= 2
+        same, last = 0, -1
+    runs.append(np.array(steps, dtype=np.int64))
+    return np.concatenate(runs), n - pos
 
 
 def decode_stream(data: bytes, catalog: Catalog) -> BulkResult:

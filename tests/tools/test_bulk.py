@@ -3,6 +3,8 @@ import logging
 import ccsdspy
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fsw.packets.crc import crc16
 from fsw.packets.dictionary import export
@@ -98,3 +100,39 @@ def test_ccsdspy_decodes_our_housekeeping_to_the_same_values(tmp_path):
         ours = CATALOG.decode(raw).values
         for f in HK.fields:
             assert theirs[f.name][i] == ours[f.name], (i, f.name)
+
+
+def plain_walk(data: bytes) -> tuple[list[int], int]:
+    out, pos = [], 0
+    while len(data) - pos >= 6:
+        size = int.from_bytes(data[pos + 4 : pos + 6], "big") + 7
+        if pos + size > len(data):
+            break
+        out.append(pos)
+        pos += size
+    return out, len(data) - pos
+
+
+HK_PACKET = hk_packets(1)[0]
+EVENT = CATALOG.encode_event("PING_REPLY", {"token": 1}, 0, 1.0)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(["hk", "event"]), st.integers(1, 700)), max_size=6),
+    st.binary(max_size=8),
+)
+def test_offsets_taken_in_runs_equal_a_plain_walk(runs, tail):
+    data = b"".join((HK_PACKET if kind == "hk" else EVENT) * count for kind, count in runs) + tail
+    offsets, left = bulk.packet_offsets(data)
+    assert (offsets.tolist(), left) == plain_walk(data)
+
+
+def test_a_stream_with_events_between_housekeeping():
+    items = hk_packets(500)
+    stream = b"".join(p + (EVENT if i % 10 == 3 else b"") for i, p in enumerate(items))
+    result = bulk.decode_stream(stream, CATALOG)
+    assert len(result.packets["HK"]) == 500 and result.unknown == 50
+    assert result.packets["HK"]["cmd_accepted"].tolist() == [
+        CATALOG.decode(p).values["cmd_accepted"] for p in items
+    ]
