@@ -111,10 +111,11 @@ def packet_offsets(data: bytes) -> tuple[np.ndarray, int]:
         runs.append(np.array(steps, dtype=np.int64))
         steps = []
         window = FIRST_WINDOW
+        high, low = data[pos + 4], data[pos + 5]  # the run's length field, fixed for the run
         while True:
             count = min((n - pos) // size, window)
             starts = pos + np.arange(count, dtype=np.int64) * size
-            equal = (buf[starts + 4] == data[pos + 4]) & (buf[starts + 5] == data[pos + 5])
+            equal = (buf[starts + 4] == high) & (buf[starts + 5] == low)
             run = count if equal.all() else int(equal.argmin())
             runs.append(starts[:run])
             pos += run * size

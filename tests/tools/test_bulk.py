@@ -1,6 +1,8 @@
+import itertools
 import logging
 
 import ccsdspy
+import ccsdspy.utils
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -136,3 +138,29 @@ def test_a_stream_with_events_between_housekeeping():
     assert result.packets["HK"]["cmd_accepted"].tolist() == [
         CATALOG.decode(p).values["cmd_accepted"] for p in items
     ]
+
+
+def test_ccsdspy_splits_our_mixed_stream_where_we_do(tmp_path):
+    items = hk_packets(300)
+    verify_report = CATALOG.encode_telemetry(
+        "CMD_VERIFY",
+        {"stage": 5, "cmd_apid": 16, "cmd_code": 2, "cmd_seq": 4, "reason": 0, "arg_index": 255},
+        0,
+        2.0,
+    )
+    stream = b"".join(
+        p + (EVENT if i % 7 == 0 else b"") + (verify_report if i % 11 == 0 else b"")
+        for i, p in enumerate(items)
+    )
+    path = tmp_path / "mixed.bin"
+    path.write_bytes(stream)
+    theirs = {apid: buf.read() for apid, buf in ccsdspy.utils.split_by_apid(str(path)).items()}
+    offsets, left = bulk.packet_offsets(stream)
+    assert left == 0
+    ours: dict[int, bytes] = {}
+    bounds = [*offsets.tolist(), len(stream)]
+    for start, stop in itertools.pairwise(bounds):
+        apid = int.from_bytes(stream[start : start + 2], "big") & 0x7FF
+        ours[apid] = ours.get(apid, b"") + stream[start:stop]
+    assert ours == theirs
+    assert set(theirs) == {HK.apid, CATALOG.event_apid, CATALOG.telemetry_packet("CMD_VERIFY").apid}

@@ -18,9 +18,19 @@ NOOP = CATALOG.encode_command("NOOP")
 PING = CATALOG.encode_command("PING", {"token": 7}, 3)
 
 
-def test_decode_uses_the_compiled_struct():
+def test_decode_uses_the_compiled_struct(monkeypatch):
     layout = CATALOG.layout(CATALOG.command("PING"))
     assert isinstance(layout.compiled, cs.Compiled)
+    calls = []
+    compiled_parse = layout.compiled.parse
+    monkeypatch.setattr(
+        layout.compiled, "parse", lambda data: calls.append(data) or compiled_parse(data)
+    )
+    monkeypatch.setattr(
+        layout.struct, "parse", lambda data: pytest.fail("the uncompiled Struct was used")
+    )
+    assert CATALOG.decode(PING).values == {"token": 7}
+    assert calls == [PING]
 
 
 def test_bad_crc_names_both_values():

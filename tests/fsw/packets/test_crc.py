@@ -20,8 +20,16 @@ def test_crc_over_packet_with_its_crc_is_zero():
     assert not crc.crc_ok(packet[:-1] + bytes([packet[-1] ^ 1]))
 
 
-def test_table_is_crcmods():
-    assert len(crc.TABLE) == 256 and crc.TABLE[1] == crc.POLY
+def bitwise_table_entry(byte: int) -> int:
+    """CRC-16 poly 0x1021 table entry, bit by bit as the textbooks do it."""
+    value = byte << 8
+    for _ in range(8):
+        value = ((value << 1) ^ 0x1021 if value & 0x8000 else value << 1) & 0xFFFF
+    return value
+
+
+def test_table_is_the_non_reflected_0x1021_table():
+    assert list(crc.TABLE) == [bitwise_table_entry(b) for b in range(256)]
 
 
 def test_extension_check_reads_the_implementation_module(monkeypatch):
