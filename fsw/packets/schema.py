@@ -141,12 +141,13 @@ class Field:
                     Reason.INVALID_VALUE, f"{self.name}: {value!r} is not one of {choices}"
                 )
             return int(member)
-        if isinstance(value, int) and not isinstance(value, bool):
-            if value not in self.enum._value2member_map_:
+        if is_whole(value):
+            number = int(value)  # type: ignore[call-overload]
+            if number not in self.enum._value2member_map_:
                 raise PacketError(
-                    Reason.INVALID_VALUE, f"{self.name}: {value} is not one of {choices}"
+                    Reason.INVALID_VALUE, f"{self.name}: {number} is not one of {choices}"
                 )
-            return int(value)
+            return number
         raise PacketError(Reason.INVALID_VALUE, f"{self.name}: {value!r} is not one of {choices}")
 
     @property

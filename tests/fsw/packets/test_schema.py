@@ -1,6 +1,7 @@
 import math
 from enum import IntEnum
 
+import numpy as np
 import pytest
 
 from fsw.packets.reasons import PacketError, Reason
@@ -150,3 +151,10 @@ def test_event_formats_take_bare_placeholders_only():
     ev = EventDef("E", 1, Severity.INFO, "{{literal}} wheel {wheel}", args=wheel)
     assert ev.render({"wheel": 0}) == "{literal} wheel LF"
     assert ev.render({"wheel": 7}) == "{literal} wheel 7"  # a number with no name shows as itself
+
+
+def test_numpy_scalars_are_numbers():
+    assert Field("n", "u32").check(np.uint32(7)) == 7
+    assert SPEED.check(np.float32(0.01)) == pytest.approx(0.01)
+    assert Field("wheel", "u8", enum=Wheel).check(np.uint8(1)) == 1
+    assert reason_of(Field("n", "u8"), np.int64(300))[0] == Reason.OUT_OF_RANGE
