@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from enum import IntEnum
 from typing import Any
 
@@ -15,7 +16,7 @@ import fsw
 from fsw.packets import ccsds, crc, timecode
 from fsw.packets.catalog import Catalog
 from fsw.packets.framing import max_encoded_size
-from fsw.packets.layout import TC_SECONDARY, TM_SECONDARY, Layout
+from fsw.packets.layout import EVENT_PREFIX, TC_SECONDARY, TM_SECONDARY, Layout
 from fsw.packets.schema import Field, Severity
 from fsw.packets.types import TYPES
 
@@ -47,11 +48,9 @@ def export(catalog: Catalog) -> dict[str, Any]:
         "telemetry": telemetry,
         "events": {
             "apid": catalog.event_apid,
-            "header_fields": _slots(
-                catalog.layout(catalog.events[0]), ("event_id", "severity"), enums
-            )
-            if catalog.events
-            else [],
+            "header_fields": _slot_entries(
+                Layout(0, (*TM_SECONDARY, *EVENT_PREFIX), ()), (sc.name for sc in EVENT_PREFIX)
+            ),
             "format_syntax": "each {argument} in an event's format is replaced by that argument's "
             "value (an enum argument by its member name, or its number if it has none); {{ and }} "
             "stand for { and }; there are no format specs",
@@ -97,15 +96,22 @@ def _packet_format(catalog: Catalog) -> dict[str, Any]:
     }
 
 
-def _slot_entries(layout: Layout, names: set[str] | frozenset[str]) -> list[dict[str, Any]]:
-    units = {"time_coarse": "s", "time_fine": "1/65536 s"}
+_HEADER_UNITS = {"time_coarse": "s", "time_fine": "1/65536 s"}
+_HEADER_ENUMS: dict[str, type[IntEnum]] = {"severity": Severity}
+
+
+def _slot_entries(layout: Layout, names: Iterable[str]) -> list[dict[str, Any]]:
+    """The header slots called `names`, as dictionary entries (offsets from the layout)."""
+    wanted = set(names)
     out = []
     for s in layout.slots:
-        if s.name in names:
+        if s.name in wanted:
             entry: dict[str, Any] = {"name": s.name, "type": s.type, "offset": s.offset}
             entry["size"] = s.size
-            if s.name in units:
-                entry["unit"] = units[s.name]
+            if s.name in _HEADER_UNITS:
+                entry["unit"] = _HEADER_UNITS[s.name]
+            if s.name in _HEADER_ENUMS:
+                entry["enum"] = _HEADER_ENUMS[s.name].__name__
             out.append(entry)
     return out
 
@@ -197,19 +203,6 @@ def _fields(
     layout: Layout, fields: tuple[Field, ...], enums: dict[str, type[IntEnum]], ranged: bool
 ) -> list[dict[str, Any]]:
     return [_field(f, layout.offsets[f.name], enums, ranged) for f in fields]
-
-
-def _slots(
-    layout: Layout, names: tuple[str, ...], enums: dict[str, type[IntEnum]]
-) -> list[dict[str, Any]]:
-    out = []
-    for slot in layout.slots:
-        if slot.name in names:
-            entry = {"name": slot.name, "type": slot.type, "offset": slot.offset, "size": slot.size}
-            if slot.name == "severity":
-                entry["enum"] = _enum_name(Severity, enums)
-            out.append(entry)
-    return out
 
 
 def _command(catalog: Catalog, c: Any, enums: dict[str, type[IntEnum]]) -> dict[str, Any]:
