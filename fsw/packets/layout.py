@@ -20,6 +20,7 @@ import construct as cs
 from fsw.packets.ccsds import HEADER_FIELDS
 from fsw.packets.crc import CRC_SIZE
 from fsw.packets.schema import Field
+from fsw.packets.types import TYPES
 
 TC_SECONDARY: tuple[cs.Subconstruct, ...] = ("code" / cs.Int8ub,)
 """Telecommand secondary header: the command code under the APID."""
@@ -79,11 +80,7 @@ class Layout:
         return self.compiled.build(values)
 
 
-_TYPE_BY_SUBCON = {
-    id(cs.Int8ub): "u8",
-    id(cs.Int16ub): "u16",
-    id(cs.Int32ub): "u32",
-}
+_TYPE_BY_SUBCON = {id(t.subcon): name for name, t in TYPES.items()}
 
 
 def _type_name(sc: cs.Subconstruct) -> str:
