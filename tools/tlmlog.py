@@ -138,15 +138,22 @@ def _trusted_head(data: bytes, pos: int) -> tuple[int, int, int, int] | None:
 def scan(
     data: bytes | bytearray | memoryview, start: int = HEADER_SIZE, stats: ScanStats | None = None
 ) -> Iterator[Record]:
-    """The good records in `data` (a whole log) from offset `start`, counting what was skipped."""
+    """The good records in `data` (a whole log) from offset `start`, counting what was skipped.
+
+    A head reached by following lengths from the start is in sync, and its length is trusted: a
+    record that runs past the end is the torn tail, one whose CRC-32 fails is skipped exactly.
+    After a damaged head, reading resumes only at a record that fits, passes its CRC-32 and is
+    followed by the end of the file or another trusted head, so that a record carried inside a
+    damaged record's packet is not taken for a real one.
+    """
     stats = stats if stats is not None else ScanStats()
     data = data if isinstance(data, bytes) else bytes(data)
     end = len(data)
     pos = start
     while pos < end:
         head = _trusted_head(data, pos)
-        if head is None:  # no record starts here: find the next head that does
-            following = _next_head(data, pos + 1)
+        if head is None:  # sync lost here (or a partial head at the very end)
+            following = _resync(data, pos + 1)
             if following is None:
                 stats.torn_tail_bytes += end - pos
                 return
@@ -158,8 +165,7 @@ def scan(
         if stop > end:  # the head is whole and right, the record is not: the file ends inside it
             stats.torn_tail_bytes += end - pos
             return
-        (crc,) = TAIL.unpack_from(data, stop - TAIL.size)
-        if zlib.crc32(data[pos : stop - TAIL.size]) != crc:
+        if not _record_crc_ok(data, pos, stop):
             stats.corrupt_records += 1
         elif rtype not in _TYPES:
             stats.unknown_records += 1
@@ -173,14 +179,26 @@ def scan(
 _TYPES = {int(t): t for t in RecordType}
 
 
-def _next_head(data: bytes, pos: int) -> int | None:
-    """Offset of the next trusted record head at or after `pos`, if any."""
+def _record_crc_ok(data: bytes, pos: int, stop: int) -> bool:
+    (crc,) = TAIL.unpack_from(data, stop - TAIL.size)
+    return zlib.crc32(data[pos : stop - TAIL.size]) == crc
+
+
+def _resync(data: bytes, pos: int) -> int | None:
+    """Offset of the next place, at or after `pos`, where reading can safely resume."""
+    end = len(data)
     while True:
         pos = data.find(SYNC_BYTES, pos)
         if pos < 0:
             return None
-        if _trusted_head(data, pos) is not None:
-            return pos
+        head = _trusted_head(data, pos)
+        if head is not None:
+            stop = pos + HEAD_SIZE + head[3] + TAIL.size
+            followed = (
+                stop == end or end - stop < HEAD_SIZE or _trusted_head(data, stop) is not None
+            )
+            if stop <= end and followed and _record_crc_ok(data, pos, stop):
+                return pos
         pos += 1
 
 

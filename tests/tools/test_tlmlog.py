@@ -8,7 +8,15 @@ import zlib
 import pytest
 
 from tools import tlmlog
-from tools.tlmlog import HEADER_SIZE, RECORD_OVERHEAD, LogError, LogReader, LogWriter, RecordType
+from tools.tlmlog import (
+    HEAD_SIZE,
+    HEADER_SIZE,
+    RECORD_OVERHEAD,
+    LogError,
+    LogReader,
+    LogWriter,
+    RecordType,
+)
 
 DICT = bytes.fromhex("0123456789abcdef")
 
@@ -261,3 +269,53 @@ def test_records_of_a_later_type_are_skipped_and_kept(tmp_path):
 def test_unwritable_path(tmp_path):
     with pytest.raises(LogError, match="cannot write"):
         LogWriter(tmp_path / "no" / "such" / "dir.tlm", DICT)
+
+
+def log_of(*records: bytes) -> bytes:
+    return tlmlog.encode_header(DICT, 0) + b"".join(records)
+
+
+def test_a_damaged_head_does_not_hand_reading_to_a_false_head_inside_its_packet(tmp_path):
+    # record 2's packet carries a log head claiming a record longer than the file; record 2's
+    # own head is then damaged: reading must resume at record 3, not trust the false head
+    false_head = tlmlog.encode_record(b"\x00" * 60000, 9)[:HEAD_SIZE]
+    records = [tlmlog.encode_record(bytes([i]) * 12, i) for i in range(1, 10)]
+    records[1] = tlmlog.encode_record(b"\x02" * 5 + false_head + b"\x02" * 5, 2)
+    data = bytearray(log_of(*records))
+    data[HEADER_SIZE + len(records[0]) + 6] ^= 0x01  # a bit of record 2's receive time
+    path = tmp_path / "a.tlm"
+    path.write_bytes(bytes(data))
+    reader = LogReader(path)
+    assert [r.received_ns for r in reader] == [1, 3, 4, 5, 6, 7, 8, 9]
+    assert reader.stats.skipped_bytes == len(records[1]) and reader.stats.torn_tail_bytes == 0
+    with LogWriter(path, DICT) as w:
+        assert w.recovered_bytes == 0  # nothing good is cut off
+        w.write(b"\x64" * 9, 100)
+    assert [r.received_ns for r in LogReader(path)] == [1, 3, 4, 5, 6, 7, 8, 9, 100]
+
+
+def test_a_record_inside_a_damaged_record_is_not_returned():
+    inner = tlmlog.encode_record(b"FAKE-PACKET", 42)
+    records = [
+        tlmlog.encode_record(b"A" * 12, 1),
+        tlmlog.encode_record(b"B" * 20 + inner + b"B" * 20, 2),
+        tlmlog.encode_record(b"C" * 12, 3),
+    ]
+    data = bytearray(log_of(*records))
+    data[HEADER_SIZE + len(records[0]) + 5] ^= 0x10  # damage record 2's head
+    assert [r.packet for r in tlmlog.scan(bytes(data))] == [b"A" * 12, b"C" * 12]
+
+
+def test_a_zeroed_last_head_hides_no_record_inside_it(tmp_path):
+    inner = tlmlog.encode_record(b"FAKE-PACKET", 42)
+    last = tlmlog.encode_record(b"B" * 20 + inner + b"B" * 20, 2)
+    path = tmp_path / "a.tlm"
+    path.write_bytes(
+        log_of(tlmlog.encode_record(b"A" * 12, 1), bytes(HEAD_SIZE) + last[HEAD_SIZE:])
+    )
+    reader = LogReader(path)
+    assert [r.packet for r in reader] == [b"A" * 12]
+    assert reader.stats.torn_tail_bytes == len(last)
+    with LogWriter(path, DICT) as w:
+        assert w.recovered_bytes == len(last)
+    assert [r.packet for r in LogReader(path)] == [b"A" * 12]
