@@ -18,6 +18,7 @@ from tools.dictionary import Dictionary
 from tools.tlmlog import MAGIC, LogReader
 
 FORMATS = ("auto", "raw", "cobs", "log")
+DETECT_FRAMES = 8
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -106,7 +107,8 @@ def split_raw(data: bytes) -> tuple[list[tuple[int, bytes]], int]:
 def decode_raw(data: bytes, session: Session) -> None:
     """Back-to-back packets; a lone packet is reported without a byte offset."""
     found, stop = split_raw(data)
-    if len(found) <= 1:
+    lone = len(found) == 1 and stop == len(data)
+    if not found or lone or (len(found) == 1 and not _decodes(session, found[0][1])):
         session.emit("", data)  # one packet, or bytes that are none: the decoder says why
         return
     for offset, packet in found:
@@ -114,6 +116,14 @@ def decode_raw(data: bytes, session: Session) -> None:
     if stop != len(data):
         left = len(data) - stop
         session.report(f"byte {stop}: ", f"{left} bytes left that are not a whole packet")
+
+
+def _decodes(session: Session, packet: bytes) -> bool:
+    try:
+        session.dictionary.decode(packet)
+    except PacketError:
+        return False
+    return True
 
 
 def cobs_packets(data: bytes, session: Session) -> Iterator[tuple[str, bytes]]:
@@ -134,12 +144,17 @@ def detect(data: bytes) -> str:
         return "log"
     if data[:1] == b"\x00":
         return "cobs"
-    first, sep, _ = data.partition(b"\x00")
-    if sep:  # frames with trailing delimiters only, as other tools send: does the first decode?
+    chunks = data.split(b"\x00")
+    # frames with trailing delimiters only, as other tools send, or a capture that starts
+    # mid-frame: COBS if any of the first few whole frames holds a packet
+    for chunk in chunks[:-1][:DETECT_FRAMES]:
         try:
-            verify(cobs.decode(first))
-        except (cobs.DecodeError, PacketError):
-            return "raw"
+            verify(cobs.decode(chunk))
+        except cobs.DecodeError:
+            continue
+        except PacketError as err:
+            if err.reason != Reason.IDLE_PACKET:
+                continue
         return "cobs"
     return "raw"
 

@@ -260,3 +260,44 @@ def test_a_dictionary_of_the_wrong_shape_is_one_line_not_a_traceback(tmp_path):
         out.stderr.strip()
         == f"rover encode: {path}: commands[2] (PING): arguments[0]: not a JSON object"
     )
+
+
+IDLE = append_crc(bytes([0x07, 0xFF, 0xC0, 0x00, 0x00, 0x03, 0x55, 0x55]))
+BAD_CRC_PING = CATALOG.encode_command("PING", {"token": 1})[:-1] + b"\x00"
+
+
+@pytest.mark.parametrize(
+    ("name", "first"),
+    [
+        ("idle first", cobs.encode(IDLE) + b"\x00"),
+        ("mid-frame start", b"\x05\x01\x02\x00"),  # the tail of a frame, then its delimiter
+        ("bad first frame", cobs.encode(BAD_CRC_PING) + b"\x00"),
+    ],
+)
+def test_captures_from_other_tools_are_recognised_as_cobs(tmp_path, capsys, name, first):
+    items = [CATALOG.encode_command("NOOP", {}, i) for i in range(3)]
+    path = tmp_path / "capture.bin"
+    path.write_bytes(first + b"".join(cobs.encode(p) + b"\x00" for p in items))
+    main(["decode", "--file", str(path)])
+    assert [json.loads(x)["seq_count"] for x in capsys.readouterr().out.splitlines()] == [
+        0,
+        1,
+        2,
+    ], name
+
+
+def test_one_good_packet_then_leftover_bytes_prints_the_packet(capsys):
+    ping, noop = CATALOG.encode_command("PING", {"token": 7}, 1), CATALOG.encode_command("NOOP")
+    assert main(["decode", (ping + noop[:5]).hex()]) == 2
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["name"] == "PING"
+    assert captured.err.strip() == "rover decode: byte 13: 5 bytes left that are not a whole packet"
+
+
+def test_one_packet_with_a_wrong_length_field_gets_the_decoders_reason(capsys):
+    ping = bytearray(CATALOG.encode_command("PING", {"token": 7})[:-2])
+    ping[5] = 2  # says 9 bytes; the packet is 13
+    assert main(["decode", append_crc(bytes(ping)).hex()]) == 2
+    assert (
+        capsys.readouterr().err.strip() == "rover decode: length field says 9 bytes, packet has 13"
+    )
