@@ -22,7 +22,7 @@ from fsw.packets.layout import EVENT_PREFIX, TC_SECONDARY, TM_SECONDARY, Layout
 from fsw.packets.reasons import PacketError, Reason
 from fsw.packets.schema import CommandDef, EventDef, Severity, TelemetryDef
 from fsw.packets.timecode import FINE_PER_SECOND, TimeCodeError, to_cuc
-from fsw.packets.types import is_number, is_whole
+from fsw.packets.types import is_number, is_whole, number_text
 
 Definition = CommandDef | TelemetryDef | EventDef
 RowT = TypeVar("RowT", CommandDef, TelemetryDef, EventDef)
@@ -344,7 +344,8 @@ def _fit(name: str, fields: tuple, given: dict[str, object]) -> dict[str, Any]:
                 fits = False
         if not fits:
             raise PacketError(
-                Reason.OUT_OF_RANGE, f"{name} {f.name}: {value} does not fit in {f.type}"
+                Reason.OUT_OF_RANGE,
+                f"{name} {f.name}: {number_text(value)} does not fit in {f.type}",  # type: ignore[arg-type]
             )
         out[f.name] = value
     if given:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from enum import IntEnum
 
-from fsw.packets.types import is_number
+from fsw.packets.types import is_finite
 
 
 class LimitState(IntEnum):
@@ -31,7 +30,7 @@ class Limits:
     def __post_init__(self) -> None:
         for name in ("red_low", "yellow_low", "yellow_high", "red_high"):
             value = getattr(self, name)
-            if not (value is None or (is_number(value) and math.isfinite(value))):
+            if not (value is None or is_finite(value)):
                 raise ValueError(f"limit {name} must be a finite number, not {value!r}")
         given = [
             v

@@ -15,7 +15,7 @@ from enum import IntEnum
 
 from fsw.packets.limits import Limits
 from fsw.packets.reasons import PacketError, Reason
-from fsw.packets.types import TYPES, WireType, is_number, is_whole, number_text
+from fsw.packets.types import TYPES, WireType, is_finite, is_number, is_whole, number_text
 
 _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _ROW_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
@@ -69,7 +69,7 @@ class Field:
         wire = TYPES[self.type]
         for bound in (self.min, self.max):
             _require(
-                bound is None or (is_number(bound) and math.isfinite(bound)),
+                bound is None or is_finite(bound),
                 f"field {self.name}: bound {bound!r} is not a finite number",
             )
             if bound is not None and not wire.lowest <= bound <= wire.highest:
@@ -309,7 +309,16 @@ class EventDef:
             parsed = list(string.Formatter().parse(self.format))
         except ValueError as err:
             raise ValueError(f"event {self.name}: format {self.format!r}: {err}") from None
-        for _, placeholder, spec, conversion in parsed:
+        rebuilt = ""
+        for literal, placeholder, _, _ in parsed:
+            rebuilt += literal.replace("{", "{{").replace("}", "}}")
+            rebuilt += "" if placeholder is None else "{" + placeholder + "}"
+        if rebuilt != self.format:  # a spec or conversion, even an empty one ("{a:}")
+            raise ValueError(
+                f"event {self.name}: format {self.format!r} has a format spec; placeholders are "
+                "bare {argument}, so a ground in any language can render them"
+            )
+        for _, placeholder, _, _ in parsed:
             if placeholder is None:
                 continue
             if placeholder not in names:
@@ -317,11 +326,6 @@ class EventDef:
                 raise ValueError(
                     f"event {self.name}: format names {{{placeholder}}}, which is no argument "
                     f"(arguments: {known})"
-                )
-            if spec or conversion:
-                raise ValueError(
-                    f"event {self.name}: format placeholder {{{placeholder}}} has a format spec; "
-                    "placeholders are bare {argument}, so a ground in any language can render them"
                 )
 
     def render(self, values: dict[str, int | float]) -> str:

@@ -78,6 +78,11 @@ def is_number(value: object) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
+def is_finite(value: object) -> bool:
+    """A real number that is finite (an integer of any size is, even one no float can hold)."""
+    return is_whole(value) or (is_number(value) and math.isfinite(value))  # type: ignore[arg-type]
+
+
 def is_whole(value: object) -> bool:
     """An integer that is not a bool (numpy integers count)."""
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)

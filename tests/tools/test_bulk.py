@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fsw.packets.crc import crc16
+from fsw.packets.crc import append_crc, crc16
 from fsw.packets.dictionary import export
 from fsw.tables import CATALOG
 from tools import bulk
@@ -164,3 +164,12 @@ def test_ccsdspy_splits_our_mixed_stream_where_we_do(tmp_path):
         ours[apid] = ours.get(apid, b"") + stream[start:stop]
     assert ours == theirs
     assert set(theirs) == {HK.apid, CATALOG.event_apid, CATALOG.telemetry_packet("CMD_VERIFY").apid}
+
+
+def test_bulk_refuses_what_verify_refuses():
+    items = hk_packets(3)
+    body = bytearray(items[1][:-2])
+    body[2] &= 0x3F  # sequence flags 0: a segment, which verify() refuses
+    items[1] = append_crc(bytes(body))
+    result = bulk.decode_stream(b"".join(items), CATALOG)
+    assert len(result.packets["HK"]) == 2 and result.bad_headers == 1 and result.crc_errors == 0

@@ -4,6 +4,7 @@ from enum import IntEnum
 import numpy as np
 import pytest
 
+from fsw.packets.limits import Limits
 from fsw.packets.reasons import PacketError, Reason
 from fsw.packets.schema import CommandDef, EventDef, Field, Severity, TelemetryDef
 
@@ -158,3 +159,18 @@ def test_numpy_scalars_are_numbers():
     assert SPEED.check(np.float32(0.01)) == pytest.approx(0.01)
     assert Field("wheel", "u8", enum=Wheel).check(np.uint8(1)) == 1
     assert reason_of(Field("n", "u8"), np.int64(300))[0] == Reason.OUT_OF_RANGE
+
+
+def test_huge_integer_bounds_and_limits_are_refused_cleanly():
+    with pytest.raises(ValueError, match="does not fit"):
+        Field("x", "f32", max=10**400)
+    assert Limits(red_high=10**400).check(1e300)[0].name == "NOMINAL"
+
+
+def test_an_empty_format_spec_is_still_a_spec():
+    with pytest.raises(ValueError, match="has a format spec"):
+        EventDef("E", 1, Severity.INFO, "x {a:}", args=(Field("a", "u8"),))
+    assert (
+        EventDef("E", 1, Severity.INFO, "a}}b{{c {a}", args=(Field("a", "u8"),)).render({"a": 3})
+        == "a}b{c 3"
+    )
