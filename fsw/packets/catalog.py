@@ -20,9 +20,9 @@ from fsw.packets.crc import CRC_SIZE, crc16
 from fsw.packets.integrity import DEFAULT_MAX_PACKET_SIZE, verify
 from fsw.packets.layout import EVENT_PREFIX, TC_SECONDARY, TM_SECONDARY, Layout
 from fsw.packets.reasons import PacketError, Reason
-from fsw.packets.schema import CommandDef, EventDef, Severity, TelemetryDef
-from fsw.packets.timecode import FINE_PER_SECOND, TimeCodeError, to_cuc
-from fsw.packets.types import is_number, is_whole, number_text
+from fsw.packets.schema import CommandDef, EventDef, Severity, TelemetryDef, as_number
+from fsw.packets.timecode import TimeCodeError, from_cuc, to_cuc
+from fsw.packets.types import number_text
 
 Definition = CommandDef | TelemetryDef | EventDef
 RowT = TypeVar("RowT", CommandDef, TelemetryDef, EventDef)
@@ -89,18 +89,8 @@ class Catalog:
         self.event_apid = event_apid
         self.max_packet_size = max_packet_size
         self._command_by_name = _unique("command", self.commands, lambda c: c.name)
-        self._command_by_key = _unique("command", self.commands, lambda c: (c.apid, c.code))
         self._telemetry_by_name = _unique("telemetry packet", self.telemetry, lambda t: t.name)
-        self._telemetry_by_apid = _unique("telemetry packet", self.telemetry, lambda t: t.apid)
         self._event_by_name = _unique("event", self.events, lambda e: e.name)
-        self._event_by_id = _unique("event", self.events, lambda e: e.id)
-        if event_apid in self._telemetry_by_apid:
-            raise ValueError(
-                f"event APID {event_apid} is also telemetry packet "
-                f"{self._telemetry_by_apid[event_apid].name}"
-            )
-        self.command_apids = frozenset(c.apid for c in self.commands)
-        self.telemetry_apids = frozenset(self._telemetry_by_apid) | {event_apid}
         # Layouts of the catalog's own rows, by identity: hashing a frozen row would hash every
         # field on every packet. The rows are held above, so their ids cannot be reused.
         self._layouts: dict[int, Layout] = {}
@@ -112,9 +102,21 @@ class Catalog:
                 raise ValueError(
                     f"{d.name} is {size} bytes, over the maximum packet size {max_packet_size}"
                 )
-        self._tc_rows = {(c.apid, c.code): (c, self.layout(c)) for c in self.commands}
-        self._tm_rows = {t.apid: (t, self.layout(t)) for t in self.telemetry}
-        self._event_rows = {e.id: (e, self.layout(e)) for e in self.events}
+        # what the decoder looks a packet up by, each with its layout
+        self._tc_rows = _with_layouts(
+            self, _unique("command", self.commands, lambda c: (c.apid, c.code))
+        )
+        self._tm_rows = _with_layouts(
+            self, _unique("telemetry packet", self.telemetry, lambda t: t.apid)
+        )
+        self._event_rows = _with_layouts(self, _unique("event", self.events, lambda e: e.id))
+        if event_apid in self._tm_rows:
+            raise ValueError(
+                f"event APID {event_apid} is also telemetry packet "
+                f"{self._tm_rows[event_apid][0].name}"
+            )
+        self.command_apids = frozenset(c.apid for c in self.commands)
+        self.telemetry_apids = frozenset(self._tm_rows) | {event_apid}
 
     # ---- lookups -------------------------------------------------------------------------------
 
@@ -122,25 +124,13 @@ class Catalog:
         """The command called `name` (any case), or a PacketError listing near names."""
         return _by_name("command", self._command_by_name, name, Reason.UNKNOWN_CODE)
 
-    def command_at(self, apid: int, code: int) -> CommandDef | None:
-        """The command with that APID and code, if there is one."""
-        return self._command_by_key.get((apid, code))
-
     def telemetry_packet(self, name: str) -> TelemetryDef:
         """The telemetry packet called `name` (any case)."""
         return _by_name("telemetry packet", self._telemetry_by_name, name, Reason.UNKNOWN_APID)
 
-    def telemetry_at(self, apid: int) -> TelemetryDef | None:
-        """The telemetry packet with that APID, if there is one."""
-        return self._telemetry_by_apid.get(apid)
-
     def event(self, name: str) -> EventDef:
         """The event called `name` (any case)."""
         return _by_name("event", self._event_by_name, name, Reason.UNKNOWN_CODE)
-
-    def event_with_id(self, event_id: int) -> EventDef | None:
-        """The event with that id, if there is one."""
-        return self._event_by_id.get(event_id)
 
     def knows(self, packet_type: ccsds.PacketType, apid: int) -> bool:
         """Whether any definition owns that APID for that packet type."""
@@ -195,9 +185,7 @@ class Catalog:
         given = dict(args or {})
         values = cmd.check_args(given) if check else _fit(cmd.name, cmd.args, given)
         layout = self.layout(cmd)
-        values["packet_id"] = layout.packet_id
-        values["sequence_control"] = ccsds.sequence_control(seq_count)
-        values["data_length"] = layout.size - 7
+        _put_primary_header(values, layout, seq_count)
         values["code"] = cmd.code
         return _with_crc(layout.build(values))
 
@@ -234,9 +222,7 @@ class Catalog:
             if isinstance(values.get(name), str):
                 values[name] = field.check(values[name])
         values.update(extra)
-        values["packet_id"] = layout.packet_id
-        values["sequence_control"] = ccsds.sequence_control(seq_count)
-        values["data_length"] = layout.size - 7
+        _put_primary_header(values, layout, seq_count)
         values["time_coarse"] = coarse
         values["time_fine"] = fine
         if len(values) == layout.names_count:
@@ -277,17 +263,18 @@ class Catalog:
                     Reason.BAD_LENGTH, f"{n} bytes is shorter than an event packet's headers"
                 )
             event_id = (packet[12] << 8) | packet[13]
-            row = self._event_rows.get(event_id)
-            if row is None:
+            event_row = self._event_rows.get(event_id)
+            if event_row is None:
                 raise PacketError(Reason.UNKNOWN_CODE, f"no event id {event_id}")
-            severity = row[0].severity
+            row = event_row
+            severity = event_row[0].severity
             if packet[14] != severity:
                 said = (
                     Severity(packet[14]).name if packet[14] in Severity._value2member_map_ else "?"
                 )
                 raise PacketError(
                     Reason.BAD_HEADER,
-                    f"event {row[0].name} is {severity.name} in the dictionary, "
+                    f"event {event_row[0].name} is {severity.name} in the dictionary, "
                     f"but the packet says severity {packet[14]} ({said})",
                 )
         else:
@@ -300,17 +287,25 @@ class Catalog:
                 Reason.BAD_LENGTH, f"{definition.name} is {layout.size} bytes, packet has {n}"
             )
         values = dict(layout.parse(packet))  # a plain dict, without the header words
-        for name in layout.header_names:
-            del values[name]
         time = None
         if not word0 & ccsds.TYPE_BIT:
-            time = ((packet[6] << 24) | (packet[7] << 16) | (packet[8] << 8) | packet[9]) + (
-                (packet[10] << 8) | packet[11]
-            ) / FINE_PER_SECOND
+            time = from_cuc(values["time_coarse"], values["time_fine"])
+        for name in layout.header_names:
+            del values[name]
         return Packet(definition, apid, seq_count, values, time, bytes(packet))
 
 
 _BUILD_ERRORS = (KeyError, TypeError, ValueError, OverflowError, struct.error, cs.ConstructError)
+
+
+def _put_primary_header(values: dict[str, Any], layout: Layout, seq_count: int) -> None:
+    values["packet_id"] = layout.packet_id
+    values["sequence_control"] = ccsds.sequence_control(seq_count)
+    values["data_length"] = ccsds.data_length_for(layout.size)
+
+
+def _with_layouts(catalog: Catalog, rows: dict[Any, RowT]) -> dict[Any, tuple[RowT, Layout]]:
+    return {key: (row, catalog.layout(row)) for key, row in rows.items()}
 
 
 def _with_crc(body: bytes) -> bytes:
@@ -327,25 +322,17 @@ def _fit(name: str, fields: tuple, given: dict[str, object]) -> dict[str, Any]:
         if f.enum is not None and isinstance(value, str):
             value = f.check(value)
         wire = f.wire
-        if not is_number(value):
-            raise PacketError(Reason.INVALID_VALUE, f"{name} {f.name}: {value!r} is not a number")
-        if wire.kind != "float":
-            if not is_whole(value) and not float(value).is_integer():  # type: ignore[arg-type]
-                raise PacketError(
-                    Reason.INVALID_VALUE, f"{name} {f.name}: {value!r} is not a whole number"
-                )
-            value = int(value)  # type: ignore[call-overload]
+        value = as_number(
+            f"{name} {f.name}", value, wire, (wire.lowest, wire.highest), finite=False
+        )
+        if wire.kind == "float":  # NaN and infinities are carried; finite overflow is not
+            fits = not math.isfinite(value) or abs(value) <= wire.highest
+        else:
             fits = wire.lowest <= value <= wire.highest
-        else:  # NaN and infinities are carried (a sensor may report them); finite overflow is not
-            try:
-                value = float(value)  # type: ignore[arg-type]
-                fits = not math.isfinite(value) or abs(value) <= wire.highest
-            except OverflowError:
-                fits = False
         if not fits:
             raise PacketError(
                 Reason.OUT_OF_RANGE,
-                f"{name} {f.name}: {number_text(value)} does not fit in {f.type}",  # type: ignore[arg-type]
+                f"{name} {f.name}: {number_text(value)} does not fit in {f.type}",
             )
         out[f.name] = value
     if given:

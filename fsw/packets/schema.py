@@ -116,7 +116,7 @@ class Field:
             return self._check_enum(value)
         low = wire.lowest if self.min is None else self.min
         high = wire.highest if self.max is None else self.max
-        value = _as_number(self.name, value, wire, (low, high), self._unit)
+        value = as_number(self.name, value, wire, (low, high), self._unit)
         carried = wire.representable(value)
         shown, unit = number_text(value), self._unit
         if carried < wire.representable(low) or value < wire.lowest:
@@ -162,12 +162,19 @@ class Field:
         return value
 
 
-def _as_number(
-    name: str, value: object, wire: WireType, bounds: tuple[float, float], unit: str = ""
+def as_number(
+    name: str,
+    value: object,
+    wire: WireType,
+    bounds: tuple[float, float],
+    unit: str = "",
+    *,
+    finite: bool = True,
 ) -> int | float:
     """`value` as the int or float its wire type carries, or a PacketError saying why it cannot be.
 
     Takes any real number (numpy scalars too); a whole float for an integer type is accepted.
+    With finite=False a float type also takes NaN and infinities (telemetry may carry them).
     """
     if not is_number(value):
         raise PacketError(Reason.INVALID_VALUE, f"{name}: {value!r} is not a number")
@@ -181,7 +188,7 @@ def _as_number(
             raise PacketError(
                 Reason.OUT_OF_RANGE, f"{name}: {shown}{unit} is {side} {number_text(limit)}{unit}"
             ) from None
-        if not math.isfinite(number):
+        if finite and not math.isfinite(number):
             raise PacketError(Reason.INVALID_VALUE, f"{name}: {value!r} is not a finite number")
         return number
     if is_whole(value):
