@@ -15,7 +15,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from fsw.packets import ccsds
 from fsw.packets.catalog import Catalog
-from fsw.packets.crc import INIT, TABLE
+from fsw.packets.crc import CRC_FIELD, INIT, TABLE
 from fsw.packets.layout import Layout
 from fsw.packets.schema import TelemetryDef
 from fsw.packets.types import TYPES
@@ -24,7 +24,7 @@ from fsw.packets.types import TYPES
 def dtype_of(layout: Layout) -> np.dtype:
     """The numpy record type of a packet layout, CRC included (big-endian, no padding)."""
     names = [(s.name, TYPES[s.type].numpy_dtype) for s in layout.slots]
-    return np.dtype([*names, ("crc", ">u2")])
+    return np.dtype([*names, (CRC_FIELD, ">u2")])
 
 
 @cache

@@ -17,8 +17,9 @@ import construct as cs
 
 from fsw.packets import ccsds
 from fsw.packets.crc import CRC_SIZE, crc16
+from fsw.packets.headers import EVENT_PREFIX, TC_SECONDARY, TM_SECONDARY
 from fsw.packets.integrity import DEFAULT_MAX_PACKET_SIZE, verify
-from fsw.packets.layout import EVENT_PREFIX, TC_SECONDARY, TM_SECONDARY, Layout
+from fsw.packets.layout import Layout
 from fsw.packets.reasons import PacketError, Reason
 from fsw.packets.schema import CommandDef, EventDef, Severity, TelemetryDef, as_number
 from fsw.packets.timecode import TimeCodeError, from_cuc, to_cuc

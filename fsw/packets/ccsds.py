@@ -66,9 +66,6 @@ HEADER_FIELDS: tuple[cs.Subconstruct, ...] = (
 )
 """The primary header as construct fields, spliced at the start of every packet's Struct."""
 
-PrimaryHeader = cs.Struct(*HEADER_FIELDS)
-HEADER_NAMES = frozenset(f.name for f in HEADER_FIELDS)
-
 
 @dataclass(frozen=True, slots=True)
 class Header:

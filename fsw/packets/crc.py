@@ -14,6 +14,7 @@ import crcmod.predefined
 
 CRC_NAME = "crc-ccitt-false"
 CRC_SIZE = 2
+CRC_FIELD = "crc"  # the name the CRC goes by where a packet is laid out as named fields
 CHECK_VALUE = 0x29B1
 
 _CRC = crcmod.predefined.Crc(CRC_NAME)

@@ -16,7 +16,8 @@ import fsw
 from fsw.packets import ccsds, crc, timecode
 from fsw.packets.catalog import Catalog
 from fsw.packets.framing import max_encoded_size
-from fsw.packets.layout import EVENT_PREFIX, TC_SECONDARY, TM_SECONDARY, Layout
+from fsw.packets.headers import EVENT_PREFIX, TC_SECONDARY, TM_SECONDARY, names
+from fsw.packets.layout import Layout
 from fsw.packets.schema import Field, Severity
 from fsw.packets.types import TYPES
 
@@ -49,7 +50,7 @@ def export(catalog: Catalog) -> dict[str, Any]:
         "events": {
             "apid": catalog.event_apid,
             "header_fields": _slot_entries(
-                Layout(0, (*TM_SECONDARY, *EVENT_PREFIX), ()), (sc.name for sc in EVENT_PREFIX)
+                Layout(0, (*TM_SECONDARY, *EVENT_PREFIX), ()), names(EVENT_PREFIX)
             ),
             "format_syntax": "each {argument} in an event's format is replaced by that argument's "
             "value (an enum argument by its member name, or its number if it has none); {{ and }} "
@@ -78,19 +79,19 @@ def _packet_format(catalog: Catalog) -> dict[str, Any]:
         "max_packet_size": catalog.max_packet_size,
         "primary_header": {
             "size": ccsds.HEADER_SIZE,
-            "words": _slot_entries(tc, ccsds.HEADER_NAMES),
+            "words": _slot_entries(tc, names(ccsds.HEADER_FIELDS)),
             "bit_fields": bit_fields,
             "sequence_count_modulo": ccsds.SEQ_COUNT_MODULO,
             "data_length_rule": "total packet length in bytes, CRC included, minus 7",
             "idle_apid": ccsds.IDLE_APID,
         },
         "telecommand_secondary_header": {
-            "fields": _slot_entries(tc, {sc.name for sc in TC_SECONDARY}),
+            "fields": _slot_entries(tc, names(TC_SECONDARY)),
             "note": f"the command code under the packet's APID; arguments follow at offset "
             f"{tc.body_size}",
         },
         "telemetry_secondary_header": {
-            "fields": _slot_entries(tm, {sc.name for sc in TM_SECONDARY}),
+            "fields": _slot_entries(tm, names(TM_SECONDARY)),
             "note": f"CUC time code (see time_code); fields follow at offset {tm.body_size}",
         },
     }

@@ -22,15 +22,6 @@ from fsw.packets.crc import CRC_SIZE
 from fsw.packets.schema import Field
 from fsw.packets.types import TYPES
 
-TC_SECONDARY: tuple[cs.Subconstruct, ...] = ("code" / cs.Int8ub,)
-"""Telecommand secondary header: the command code under the APID."""
-
-TM_SECONDARY: tuple[cs.Subconstruct, ...] = ("time_coarse" / cs.Int32ub, "time_fine" / cs.Int16ub)
-"""Telemetry secondary header: CUC time code, 4 octets of seconds and 2 of 1/65536 s."""
-
-EVENT_PREFIX: tuple[cs.Subconstruct, ...] = ("event_id" / cs.Int16ub, "severity" / cs.Int8ub)
-"""The fields every event packet starts its data with, before the event's own arguments."""
-
 
 @dataclass(frozen=True)
 class Slot:

@@ -13,6 +13,8 @@ import string
 from dataclasses import dataclass, field
 from enum import IntEnum
 
+from fsw.packets.crc import CRC_FIELD
+from fsw.packets.headers import COMMAND_HEADER_NAMES, EVENT_HEADER_NAMES, TELEMETRY_HEADER_NAMES
 from fsw.packets.limits import Limits
 from fsw.packets.reasons import PacketError, Reason
 from fsw.packets.types import TYPES, WireType, is_finite, is_number, is_whole, number_text
@@ -218,10 +220,10 @@ def _check_apid(kind: str, name: str, apid: int) -> None:
         raise ValueError(f"{kind} {name}: APID {apid} is outside 0..2046 (2047 is the idle APID)")
 
 
-_PACKET_RESERVED = frozenset({"packet_id", "sequence_control", "data_length", "crc"})
-COMMAND_RESERVED = _PACKET_RESERVED | {"code"}
-TELEMETRY_RESERVED = _PACKET_RESERVED | {"time_coarse", "time_fine"}
-EVENT_RESERVED = TELEMETRY_RESERVED | {"event_id", "severity"}
+_CRC_NAME = {CRC_FIELD}
+COMMAND_RESERVED = COMMAND_HEADER_NAMES | _CRC_NAME
+TELEMETRY_RESERVED = TELEMETRY_HEADER_NAMES | _CRC_NAME
+EVENT_RESERVED = EVENT_HEADER_NAMES | _CRC_NAME
 
 
 @dataclass(frozen=True)

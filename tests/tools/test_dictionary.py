@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from fsw.packets import ccsds
 from fsw.packets.catalog import Catalog
 from fsw.packets.dictionary import export
-from fsw.packets.layout import TM_SECONDARY
+from fsw.packets.headers import TM_SECONDARY
 from fsw.packets.schema import CommandDef, Field
 from fsw.packets.types import TYPES
 from fsw.tables import CATALOG
