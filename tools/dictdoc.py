@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from fsw.packets.types import number_text
+
 HEADER = """\
 # Command, telemetry and event reference
 
@@ -17,19 +19,15 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def _num(value: float) -> str:
-    return str(value) if isinstance(value, int) else f"{value:g}"
-
-
 def _range(entry: dict[str, Any], doc: dict[str, Any]) -> str:
     if entry.get("enum"):
         members = doc["enums"][entry["enum"]]
         return ", ".join(f"{name}={value}" for name, value in members.items())
     if "min" in entry:  # command arguments always carry their valid range
-        return f"{_num(entry['min'])} .. {_num(entry['max'])}"
+        return f"{number_text(entry['min'])} .. {number_text(entry['max'])}"
     limits = entry.get("limits")
     if limits:
-        return ", ".join(f"{k} {_num(v)}" for k, v in limits.items())
+        return ", ".join(f"{k} {number_text(v)}" for k, v in limits.items())
     return ""
 
 
@@ -75,11 +73,13 @@ def render(doc: dict[str, Any]) -> str:
         ]
         out += _table(t["fields"], doc, "limits or values")
     events = doc["events"]
+    head = " and ".join(
+        f"`{f['name']}` ({f['type']}, offset {f['offset']})" for f in events["header_fields"]
+    )
     out += [
         "## Events",
         "",
-        f"All on APID {events['apid']} (0x{events['apid']:03X}); each starts "
-        "with `event_id` (u16, offset 12) and `severity` (u8, offset 14).",
+        f"All on APID {events['apid']} (0x{events['apid']:03X}); each starts with {head}.",
         "",
     ]
     for e in events["definitions"]:

@@ -28,18 +28,13 @@ class Limits:
     red_high: float | None = None
 
     def __post_init__(self) -> None:
-        for name in ("red_low", "yellow_low", "yellow_high", "red_high"):
-            value = getattr(self, name)
-            if not (value is None or is_finite(value)):
+        given = self.as_dict()
+        for name, value in given.items():
+            if not is_finite(value):
                 raise ValueError(f"limit {name} must be a finite number, not {value!r}")
-        given = [
-            v
-            for v in (self.red_low, self.yellow_low, self.yellow_high, self.red_high)
-            if v is not None
-        ]
         if not given:
             raise ValueError("limits need at least one threshold")
-        if given != sorted(given):
+        if list(given.values()) != sorted(given.values()):
             raise ValueError(
                 f"limits must be red_low <= yellow_low <= yellow_high <= red_high: {self}"
             )
@@ -57,7 +52,7 @@ class Limits:
         return LimitState.NOMINAL, None
 
     def as_dict(self) -> dict[str, float]:
-        """The thresholds that are set."""
+        """The thresholds that are set, lowest first."""
         items = {
             "red_low": self.red_low,
             "yellow_low": self.yellow_low,

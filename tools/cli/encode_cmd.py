@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from fsw.packets import ccsds
 from fsw.packets.framing import frame
 from fsw.packets.reasons import PacketError, Reason
 from tools.cli.common import add_dict_option, load_dictionary
@@ -58,8 +59,11 @@ def parse_args(pairs: list[str]) -> dict[str, int | float | str]:
 
 def run(args: argparse.Namespace) -> int:
     """Print the command packet (or frame) as hex."""
-    if not 0 <= args.seq < 16384:
-        raise PacketError(Reason.OUT_OF_RANGE, f"sequence count {args.seq} is outside 0..16383")
+    if not 0 <= args.seq < ccsds.SEQ_COUNT_MODULO:
+        raise PacketError(
+            Reason.OUT_OF_RANGE,
+            f"sequence count {args.seq} is outside 0..{ccsds.SEQ_COUNT_MODULO - 1}",
+        )
     dictionary = load_dictionary(args)
     packet = dictionary.encode_command(args.name, parse_args(args.args), args.seq)
     print((frame(packet) if args.framed else packet).hex())
