@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from fsw.packets.dictionary import export
-from fsw.tables import CATALOG
+from fsw.tables.dictionary import flight_dictionary
+from tools import modedoc
 from tools.dictdoc import render
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +44,13 @@ def test_modules_stay_small(path):
 
 def test_reference_doc_is_generated_from_the_tables():
     current = (ROOT / "docs" / "reference.md").read_text()
-    assert current == render(export(CATALOG)), (
+    assert current == render(flight_dictionary()), (
         "run: rover dict --format markdown --out docs/reference.md"
+    )
+
+
+def test_mode_diagram_is_generated_from_the_mode_table():
+    current = (ROOT / "docs" / "modes.md").read_text()
+    assert current == modedoc.render(flight_dictionary()["modes"]), (
+        "run: rover dict --format modes --out docs/modes.md"
     )

@@ -15,6 +15,55 @@ with a CRC-16/CCITT-FALSE (see [packets.md](packets.md)).
 """
 
 
+_LONG_ENUM = 12
+
+
+def _parameters(params: list[dict[str, Any]]) -> list[str]:
+    if not params:
+        return []
+    out = [
+        "## Parameters",
+        "",
+        "Read with GET_PARAM, set with SET_PARAM (refused outside the range).",
+        "",
+        "| id | name | default | range | unit | description |",
+        "|---|---|---|---|---|---|",
+    ]
+    for p in params:
+        span = f"{number_text(p['min'])} .. {number_text(p['max'])}"
+        span += " (whole)" if p["whole"] else ""
+        out.append(
+            f"| {p['id']} | `{p['name']}` | {number_text(p['default'])} | {span} "
+            f"| {_cell(p['unit'])} | {_cell(p['description'])} |"
+        )
+    return [*out, ""]
+
+
+def _monitors(monitors: list[dict[str, Any]]) -> list[str]:
+    if not monitors:
+        return []
+    out = [
+        "## Fault monitors",
+        "",
+        "Each trips after `persistence` consecutive control cycles beyond its threshold "
+        "(exactly at the threshold is within) and applies its response once.",
+        "",
+        "| id | name | trips when | threshold | response | watches | description |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for m in monitors:
+        wheel = " (each wheel)" if m["per_wheel"] else ""
+        limit = f"`{m['threshold_param']}`"
+        if m["five_wheel_threshold_param"]:
+            limit += f", on five wheels `{m['five_wheel_threshold_param']}`"
+        out.append(
+            f"| {m['id']} | `{m['name']}` | {m['quantity']}{wheel} {m['trips_when']} | {limit} "
+            f"for `{m['persistence_param']}` | {m['response']} | {m['watches']} "
+            f"| {_cell(m['description'])} |"
+        )
+    return [*out, ""]
+
+
 def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
@@ -22,6 +71,8 @@ def _cell(text: object) -> str:
 def _range(entry: dict[str, Any], doc: dict[str, Any]) -> str:
     if entry.get("enum"):
         members = doc["enums"][entry["enum"]]
+        if len(members) > _LONG_ENUM:
+            return f"one of {entry['enum']} (see Enumerations)"
         return ", ".join(f"{name}={value}" for name, value in members.items())
     if "min" in entry:  # command arguments always carry their valid range
         return f"{number_text(entry['min'])} .. {number_text(entry['max'])}"
@@ -91,6 +142,8 @@ def render(doc: dict[str, Any]) -> str:
             "",
         ]
         out += _table(e["arguments"], doc, "values")
+    out += _parameters(doc.get("parameters", []))
+    out += _monitors(doc.get("monitors", []))
     out += ["## Enumerations", ""]
     for name, members in doc["enums"].items():
         out.append(f"- **{name}**: " + ", ".join(f"{k}={v}" for k, v in members.items()))

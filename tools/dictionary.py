@@ -25,7 +25,7 @@ from fsw.packets import dictionary as flight_dictionary
 from fsw.packets.catalog import Catalog, Packet
 from fsw.packets.limits import Limits
 from fsw.packets.schema import CommandDef, EventDef, Field, Severity, TelemetryDef
-from fsw.tables import CATALOG
+from fsw.tables.dictionary import flight_dictionary as full_dictionary
 
 _SHAPE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError, ArithmeticError)
 """What a JSON document of the wrong shape raises when read as a dictionary."""
@@ -72,14 +72,27 @@ class Dictionary:
     @classmethod
     def from_flight(cls) -> Dictionary:
         """The dictionary of the flight software in this checkout, passed through its JSON form."""
-        return cls(
-            json.loads(json.dumps(flight_dictionary.export(CATALOG))), "flight software tables"
-        )
+        return cls(json.loads(json.dumps(full_dictionary())), "flight software tables")
 
     @property
     def fingerprint(self) -> bytes:
         """8 bytes that identify this dictionary's content (recorded in telemetry logs)."""
         return flight_dictionary.fingerprint(self.doc)
+
+    @property
+    def parameters(self) -> list[dict[str, Any]]:
+        """Every parameter: name, id, default, range, unit (empty for a packet-only dictionary)."""
+        return list(self.doc.get("parameters", []))
+
+    @property
+    def monitors(self) -> list[dict[str, Any]]:
+        """Every fault monitor: quantity, threshold parameter, response."""
+        return list(self.doc.get("monitors", []))
+
+    @property
+    def modes(self) -> dict[str, Any]:
+        """The mode state machine: states, guards, transitions."""
+        return dict(self.doc.get("modes", {}))
 
     @property
     def schema_version(self) -> int:

@@ -24,6 +24,11 @@ class Reason(IntEnum):
     BUSY = 11  # another command of the kind is still executing
     EXECUTION_ERROR = 12  # accepted and started, but could not be completed
     IDLE_PACKET = 13  # an idle packet (APID 2047): link fill that carries nothing, not an error
+    FAULT_ACTIVE = 14  # a fault that forbids it is still present
+    NOT_SUPPORTED = 15  # this hardware cannot do it (a simulation-only command on real hardware)
+    FAULT_STOP = 16  # fault protection stopped it (a hazard, a wheel, the battery, ...)
+    ABORTED = 17  # a STOP command or a mode change ended it
+    TIMEOUT = 18  # it did not get where it was going in time
 
 
 class PacketError(ValueError):

@@ -17,7 +17,15 @@ from fsw.packets.crc import CRC_FIELD
 from fsw.packets.headers import COMMAND_HEADER_NAMES, EVENT_HEADER_NAMES, TELEMETRY_HEADER_NAMES
 from fsw.packets.limits import Limits
 from fsw.packets.reasons import PacketError, Reason
-from fsw.packets.types import TYPES, WireType, is_finite, is_number, is_whole, number_text
+from fsw.packets.types import (
+    TYPES,
+    WireType,
+    is_finite,
+    is_number,
+    is_whole,
+    number_text,
+    shortest_f32,
+)
 
 _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _ROW_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
@@ -157,10 +165,13 @@ class Field:
         return f" {self.unit}" if self.unit else ""
 
     def show(self, value: int | float) -> object:
-        """The value as a person reads it: an enum's member name, else the number."""
+        """The value as a person reads it: an enum's member name, an f32 at its shortest
+        (0.0447, not 0.04470000043), else the number."""
         if self.enum is not None:
             member = self.enum._value2member_map_.get(value)
             return member.name if member is not None else value
+        if self.type == "f32":
+            return shortest_f32(value)
         return value
 
 

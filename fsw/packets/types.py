@@ -88,7 +88,7 @@ def is_whole(value: object) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
-def _t(name: str, size: int, kind: Kind, code: str, subcon: cs.Construct, np: str) -> WireType:  # noqa: PLR0917
+def _t(name: str, size: int, kind: Kind, code: str, subcon: cs.Construct, np: str) -> WireType:
     return WireType(name, size, kind, code, subcon, np)
 
 
@@ -119,6 +119,9 @@ def shortest_f32(value: float) -> float:
         return value
     for digits in range(1, 10):
         candidate = float(f"{value:.{digits}g}")
-        if struct.pack(">f", candidate) == exact:
-            return candidate
+        try:
+            if struct.pack(">f", candidate) == exact:
+                return candidate
+        except OverflowError:  # rounding up past the largest f32 (3.4e38 for 3.4028235e38)
+            continue
     return value

@@ -2,13 +2,15 @@
 
 from fsw.packets.reasons import Reason
 from fsw.packets.schema import EventDef, Field, Severity
+from fsw.tables.enums import FaultKind, Flag, Hardware, Mode, Response, Trigger, Wheel
+from fsw.tables.params import Monitor, Param
 
 _APID = Field("apid", "u16", "APID of the command")
 _CODE = Field("code", "u8", "Command code under that APID")
 _SEQ = Field("seq", "u16", "Sequence count of the command packet")
 _REASON = Field("reason", "u8", "Why", enum=Reason)
 
-EVENTS: tuple[EventDef, ...] = (
+EVENTS: tuple[EventDef, ...] = (  # ids never change: recorded logs keep their meaning
     EventDef(
         "NOOP",
         1,
@@ -55,5 +57,177 @@ EVENTS: tuple[EventDef, ...] = (
         "Uplink discarded {count} bytes: {reason}",
         "The uplink deframer threw bytes away; nothing in them was executed.",
         (Field("count", "u32", "Bytes discarded", "byte"), _REASON),
+    ),
+)
+
+_MODE = Field("from_mode", "u8", "Mode before", enum=Mode)
+_WHEEL = Field("wheel", "u8", "Which wheel (NONE for a monitor of the whole rover)", enum=Wheel)
+_MONITOR = Field("monitor", "u8", "Which monitor", enum=Monitor)
+_PARAM = Field("param", "u16", "Which parameter", enum=Param)
+_HEALTHY = Field("healthy", "u8", "Wheels in service")
+
+
+def _f32(name: str, description: str, unit: str = "") -> Field:
+    return Field(name, "f32", description, unit)
+
+
+EVENTS += (
+    EventDef(
+        "BOOTED",
+        7,
+        Severity.INFO,
+        "Flight software {major}.{minor}.{patch} booted (boot {boot_count}) on {hardware}",
+        "The flight software started and is about to enter STANDBY.",
+        (
+            Field("major", "u8"),
+            Field("minor", "u8"),
+            Field("patch", "u8"),
+            Field("boot_count", "u16"),
+            Field("hardware", "u8", "What the hardware port talks to", enum=Hardware),
+        ),
+    ),
+    EventDef(
+        "MODE_CHANGED",
+        8,
+        Severity.INFO,
+        "Mode {from_mode} -> {to_mode} on {trigger}, {wheels} healthy wheels",
+        "Every transition of the mode state machine, naming what caused it.",
+        (
+            _MODE,
+            Field("to_mode", "u8", "Mode after", enum=Mode),
+            Field("trigger", "u8", "What caused it", enum=Trigger),
+            Field("wheels", "u8", "Healthy wheels"),
+        ),
+    ),
+    EventDef(
+        "MONITOR_TRIPPED",
+        9,
+        Severity.WARNING,
+        "{monitor} tripped ({wheel}): {value} beyond {threshold}, response {response}",
+        "A fault monitor stayed beyond its threshold for its persistence.",
+        (
+            _MONITOR,
+            _WHEEL,
+            _f32("value", "The value that tripped it"),
+            _f32("threshold", "The threshold it broke"),
+            Field("response", "u8", "What fault protection does", enum=Response),
+        ),
+    ),
+    EventDef(
+        "MONITOR_CLEARED",
+        10,
+        Severity.INFO,
+        "{monitor} cleared ({wheel}): {value}",
+        "A tripped monitor's quantity came back within its threshold.",
+        (_MONITOR, _WHEEL, _f32("value", "The value now")),
+    ),
+    EventDef(
+        "WHEEL_ISOLATED",
+        11,
+        Severity.WARNING,
+        "Wheel {wheel} isolated; {healthy} healthy wheels left",
+        "A wheel was taken out of service, by fault protection or by command.",
+        (_WHEEL, _HEALTHY),
+    ),
+    EventDef(
+        "WHEEL_RESTORED",
+        12,
+        Severity.INFO,
+        "Wheel {wheel} restored; {healthy} healthy wheels",
+        "An isolated wheel was returned to service by command.",
+        (_WHEEL, _HEALTHY),
+    ),
+    EventDef(
+        "DRIVE_STARTED",
+        13,
+        Severity.INFO,
+        "Drive {distance} m, radius {radius} m, at {speed} m/s",
+        "A DRIVE began (after its corners are steered).",
+        (_f32("distance", "", "m"), _f32("radius", "", "m"), _f32("speed", "", "m/s")),
+    ),
+    EventDef(
+        "TURN_STARTED",
+        14,
+        Severity.INFO,
+        "Turn in place {angle} deg",
+        "A TURN_IN_PLACE began.",
+        (_f32("angle", "", "deg"),),
+    ),
+    EventDef(
+        "MOTION_DONE",
+        15,
+        Severity.INFO,
+        "Motion done: {travelled} m over the ground, {turned} deg turned",
+        "A drive or turn reached its goal.",
+        (_f32("travelled", "", "m"), _f32("turned", "", "deg")),
+    ),
+    EventDef(
+        "MOTION_STOPPED",
+        16,
+        Severity.WARNING,
+        "Motion stopped ({reason}) with {remaining} left",
+        "A drive or turn ended before its goal: a STOP, fault protection or a mode change.",
+        (_REASON, _f32("remaining", "Metres or degrees left")),
+    ),
+    EventDef(
+        "PARAM_CHANGED",
+        17,
+        Severity.INFO,
+        "{param} = {value} (was {old})",
+        "SET_PARAM changed a parameter.",
+        (_PARAM, Field("value", "f64"), Field("old", "f64")),
+    ),
+    EventDef(
+        "PARAM_VALUE",
+        18,
+        Severity.INFO,
+        "{param} = {value}",
+        "The answer to GET_PARAM.",
+        (_PARAM, Field("value", "f64")),
+    ),
+    EventDef(
+        "MONITOR_CONFIGURED",
+        19,
+        Severity.INFO,
+        "{monitor} enabled: {enabled}",
+        "MONITOR_ENABLE changed a monitor.",
+        (_MONITOR, Field("enabled", "u8", enum=Flag)),
+    ),
+    EventDef(
+        "HK_PERIOD_SET",
+        20,
+        Severity.INFO,
+        "Housekeeping every {period} s",
+        "SET_HK_PERIOD changed the housekeeping rate.",
+        (_f32("period", "", "s"),),
+    ),
+    EventDef(
+        "FAULT_INJECTED",
+        21,
+        Severity.WARNING,
+        "Simulated fault {fault} injected (wheel {wheel}, value {value})",
+        "SIM_INJECT_FAULT made the simulated rover fail on purpose.",
+        (Field("fault", "u8", enum=FaultKind), _WHEEL, _f32("value", "")),
+    ),
+    EventDef(
+        "SLEEPING",
+        22,
+        Severity.INFO,
+        "Asleep in {mode}: sun {elevation} deg, battery {soc} %, exterior {temp} degC",
+        "The rover stopped, switched its loads off and went to sleep (hibernation or nap).",
+        (
+            Field("mode", "u8", enum=Mode),
+            _f32("elevation", "", "deg"),
+            _f32("soc", "", "%"),
+            _f32("temp", "", "degC"),
+        ),
+    ),
+    EventDef(
+        "AWAKE",
+        23,
+        Severity.INFO,
+        "Awake: sun {elevation} deg, battery {soc} %, exterior {temp} degC",
+        "The rover woke from hibernation or a nap.",
+        (_f32("elevation", "", "deg"), _f32("soc", "", "%"), _f32("temp", "", "degC")),
     ),
 )

@@ -1,11 +1,44 @@
-"""The telemetry table: one row per fixed-layout packet. Events have their own table."""
+"""The telemetry table: one row per fixed-layout packet. Events have their own table.
 
+HK and the four housekeeping-rate packets after it are sent together every housekeeping period;
+WHEELS and FDIR have one field per wheel or monitor, generated from those tables.
+"""
+
+from fsw.fdir.schema import MonitorDef
+from fsw.mobility.geometry import CORNERS, WHEELS
 from fsw.packets.limits import Limits
 from fsw.packets.reasons import Reason
 from fsw.packets.schema import Field, TelemetryDef
-from fsw.tables.enums import NO_ARGUMENT, Apid, Mode, Stage
+from fsw.tables.enums import NO_ARGUMENT, Apid, Flag, Mode, MonitorState, Motion, Stage
+from fsw.tables.monitors import MONITORS
 
 _WRAPS = "; wraps at 65536"
+
+
+def _f32(name: str, description: str, unit: str = "", limits: Limits | None = None) -> Field:
+    return Field(name, "f32", description, unit, limits=limits)
+
+
+def _wheel_fields() -> tuple[Field, ...]:
+    out: list[Field] = []
+    current = Limits(yellow_high=2.0, red_high=3.0)
+    temp = Limits(yellow_high=70.0, red_high=80.0)
+    for w in WHEELS:
+        n = w.wheel.name
+        out.append(_f32(f"rate_{n.lower()}", f"Wheel {n} rate from its encoder", "rad/s"))
+        out.append(_f32(f"current_{n.lower()}", f"Wheel {n} motor current", "A", current))
+        out.append(_f32(f"temp_{n.lower()}", f"Wheel {n} motor temperature", "degC", temp))
+        out.append(Field(f"isolated_{n.lower()}", "u8", f"Wheel {n} isolated", enum=Flag))
+    for c in CORNERS:
+        n = c.wheel.name
+        out.append(_f32(f"steer_{n.lower()}", f"Corner {n} steering angle, measured", "deg"))
+    return tuple(out)
+
+
+def _monitor_field(m: MonitorDef) -> Field:
+    worst = " (the worst wheel)" if m.per_wheel else ""
+    return Field(m.name.lower(), "u8", f"State of monitor {m.name}{worst}", enum=MonitorState)
+
 
 TELEMETRY: tuple[TelemetryDef, ...] = (
     TelemetryDef(
@@ -19,7 +52,7 @@ TELEMETRY: tuple[TelemetryDef, ...] = (
             Field(
                 "cpu_load",
                 "f32",
-                "Share of each cycle spent in the rate groups",
+                "Share of each cycle spent in the rate groups (0 on the simulated clock)",
                 "%",
                 limits=Limits(yellow_high=80.0, red_high=95.0),
             ),
@@ -55,6 +88,13 @@ TELEMETRY: tuple[TelemetryDef, ...] = (
                 "u16",
                 "Uplink packets discarded for an APID nobody owns" + _WRAPS,
             ),
+            Field(
+                "healthy_wheels",
+                "u8",
+                "Wheels in service",
+                limits=Limits(yellow_low=5.5, red_low=4.5),
+            ),
+            Field("degraded", "u8", "A wheel is isolated: five-wheel limits apply", enum=Flag),
         ),
     ),
     TelemetryDef(
@@ -68,6 +108,66 @@ TELEMETRY: tuple[TelemetryDef, ...] = (
             Field("cmd_seq", "u16", "Sequence count of the command packet"),
             Field("reason", "u8", "Why it was rejected or failed (OK otherwise)", enum=Reason),
             Field("arg_index", "u8", f"Index of the argument at fault ({NO_ARGUMENT} when none)"),
+        ),
+    ),
+    TelemetryDef(
+        "MOBILITY",
+        Apid.TLM_MOBILITY,
+        "Where the rover is and what it is doing: pose, attitude, drive progress, slip, hazard.",
+        (
+            _f32("x", "Position east of the site origin (visual odometry and IMU heading)", "m"),
+            _f32("y", "Position north of the site origin", "m"),
+            _f32("heading", "Heading, counter-clockwise from east", "deg"),
+            _f32("pitch", "Pitch, nose up positive", "deg"),
+            _f32("roll", "Roll, left side up positive", "deg"),
+            _f32("tilt", "Tilt from level (pitch and roll together)", "deg"),
+            _f32("odometry", "Distance the wheels rolled since boot (encoders)", "m"),
+            _f32("travelled", "Distance over the ground since boot (visual odometry)", "m"),
+            _f32("slip", "Smoothed slip: 1 - ground distance / wheel distance", ""),
+            Field("motion", "u8", "What mobility is doing", enum=Motion),
+            _f32("speed", "Commanded body speed", "m/s"),
+            _f32("remaining", "Distance (m) or angle (deg) left of the present motion"),
+            _f32("hazard_height", "Tallest step ahead", "m"),
+            _f32("hazard_distance", "How far ahead that step is", "m"),
+        ),
+    ),
+    TelemetryDef(
+        "WHEELS",
+        Apid.TLM_WHEELS,
+        "Every wheel's rate, current, temperature and isolation, and the corner angles.",
+        _wheel_fields(),
+    ),
+    TelemetryDef(
+        "POWER",
+        Apid.TLM_POWER,
+        "Battery, solar array, sun and temperatures: what decides hibernation and naps.",
+        (
+            _f32("battery_soc", "Battery state of charge", "%", Limits(red_low=20, yellow_low=30)),
+            _f32("battery_voltage", "Bus voltage", "V", Limits(red_low=28.0, yellow_low=29.0)),
+            _f32("solar_power", "Solar array output", "W"),
+            _f32("load_power", "Power drawn", "W"),
+            _f32("sun_elevation", "Sun elevation above the local horizon", "deg"),
+            _f32(
+                "electronics_temp",
+                "Warm electronics box",
+                "degC",
+                Limits(yellow_high=50, red_high=60),
+            ),
+            _f32(
+                "exterior_temp",
+                "Sunlit side of the body",
+                "degC",
+                Limits(yellow_high=90, red_high=100),
+            ),
+        ),
+    ),
+    TelemetryDef(
+        "FDIR",
+        Apid.TLM_FDIR,
+        "The state of every fault monitor, and how often they have tripped.",
+        (
+            *(_monitor_field(m) for m in MONITORS),
+            Field("trips", "u16", "Monitor trips since boot" + _WRAPS),
         ),
     ),
 )

@@ -7,8 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from fsw.packets.dictionary import export
-from fsw.tables import CATALOG
+from fsw.tables.dictionary import flight_dictionary
+from tools import modedoc
 from tools.dictdoc import render
 
 
@@ -32,18 +32,21 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--format",
-        choices=("json", "markdown"),
+        choices=("json", "markdown", "modes"),
         default="json",
-        help="json (default), or markdown: the reference in docs/reference.md",
+        help="json (default); markdown: the reference in docs/reference.md; modes: the mode "
+        "state machine as a Mermaid diagram (docs/modes.md)",
     )
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Print or write the dictionary."""
-    doc = export(CATALOG)
+    doc = flight_dictionary()
     if args.format == "markdown":
         text = render(doc)
+    elif args.format == "modes":
+        text = modedoc.render(doc["modes"])
     else:
         text = json.dumps(doc, indent=args.indent or None) + "\n"
     if args.out:

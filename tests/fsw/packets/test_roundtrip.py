@@ -4,6 +4,7 @@ own habit): parse(build(x)) == x and build(parse(b)) == b, at the layout's fixed
 import math
 import struct
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,6 +22,9 @@ def value_strategy(f: Field, ranged: bool) -> st.SearchStrategy:
     high = f.max if ranged and f.max is not None else w.highest
     if w.kind == "float":
         width = 32 if w.size == 4 else 64
+        if width == 32:  # bounds an f32 cannot hold (0.1) move inwards to the nearest that it can
+            low = float(np.nextafter(np.float32(low), np.float32(high)))
+            high = float(np.nextafter(np.float32(high), np.float32(low)))
         floats = st.floats(low, high, width=width, allow_nan=False, allow_infinity=False)
         return floats.filter(lambda v: w.representable(v) <= w.representable(high))
     return st.integers(int(low), int(high))
@@ -55,8 +59,9 @@ def test_command_parse_of_build(cmd, data, seq):
 @given(data=st.data(), seq=seq_counts)
 def test_command_build_of_parse(cmd, data, seq):
     head = CATALOG.encode_command(
-        cmd, {a.name: 0 if a.enum is None else int(next(iter(a.enum))) for a in cmd.args}, seq
-    )[:7]
+        cmd, {a.name: 0 if a.enum is None else int(next(iter(a.enum))) for a in cmd.args}, seq,
+        check=False,
+    )[:7]  # fmt: skip
     body = head + b"".join(data.draw(raw_field_bytes(a), label=a.name) for a in cmd.args)
     packet = append_crc(body)
     back = CATALOG.decode(packet)

@@ -1,0 +1,163 @@
+"""Command dispatch with verification: every command that arrives is accepted or rejected (with
+the reason and the argument at fault), then started, then completed or failed.
+
+A rejected command changes nothing: every check (code, size, argument ranges, the handler's own
+checks, the mode) runs before anything is done. Long commands (a drive) complete later, through
+`complete` and `fail`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from fsw.packets import ccsds
+from fsw.packets.catalog import Catalog
+from fsw.packets.reasons import PacketError, Reason
+from fsw.packets.schema import CommandDef
+from fsw.tables.enums import NO_ARGUMENT, Stage
+
+
+class Rejected(Exception):
+    """A command refused before it did anything."""
+
+    def __init__(self, reason: Reason, message: str, arg_index: int | None = None) -> None:
+        super().__init__(message)
+        self.reason, self.message, self.arg_index = reason, message, arg_index
+
+
+class Failed(Exception):
+    """A command that started and could not finish."""
+
+    def __init__(self, reason: Reason, message: str) -> None:
+        super().__init__(message)
+        self.reason, self.message = reason, message
+
+
+@dataclass(slots=True)
+class Command:
+    """An accepted command: what it is and which packet carried it."""
+
+    definition: CommandDef
+    apid: int
+    code: int
+    seq: int
+    args: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """The command's name."""
+        return self.definition.name
+
+
+@dataclass(frozen=True)
+class Handler:
+    """How the flight software carries out one command.
+
+    `check` raises Rejected (it must change nothing); `execute` returns True when the command is
+    complete, False when it completes later, or raises Failed."""
+
+    execute: Callable[[Command], bool]
+    check: Callable[[Command], None] | None = None
+
+
+Verify = Callable[[Stage, int, int, int, Reason, int], None]
+"""Sends a verification report: stage, command APID, code, seq, reason, argument index."""
+
+Emit = Callable[[str, dict[str, Any]], None]
+"""Raises an event by name with its arguments."""
+
+
+@dataclass(slots=True)
+class Counters:
+    """What housekeeping reports about commands."""
+
+    accepted: int = 0
+    rejected: int = 0
+    completed: int = 0
+    failed: int = 0
+    last_apid: int = 0
+    last_code: int = 0
+    last_seq: int = 0
+    last_reject: Reason = Reason.OK
+
+
+class Dispatcher:
+    """Decodes, checks, executes and verifies commands."""
+
+    def __init__(
+        self, catalog: Catalog, handlers: Mapping[str, Handler], verify: Verify, emit: Emit
+    ) -> None:
+        missing = [c.name for c in catalog.commands if c.name not in handlers]
+        if missing:
+            raise ValueError(f"commands without a handler: {', '.join(missing)}")
+        self.catalog = catalog
+        self.handlers = handlers
+        self.verify = verify
+        self.emit = emit
+        self.counters = Counters()
+
+    def receive(self, packet: bytes) -> None:
+        """Handle one verified command packet (CRC and header already checked by the uplink)."""
+        apid = ((packet[0] << 8) | packet[1]) & ccsds.APID_MASK
+        seq = ((packet[2] << 8) | packet[3]) & ccsds.SEQ_COUNT_MASK
+        code = packet[6] if len(packet) > 6 else 0
+        c = self.counters
+        c.last_apid, c.last_code, c.last_seq = apid, code, seq
+        try:
+            decoded = self.catalog.decode(packet)
+        except PacketError as err:
+            self._reject(apid, code, seq, Rejected(err.reason, err.message))
+            return
+        definition = decoded.definition
+        assert isinstance(definition, CommandDef)
+        cmd = Command(definition, apid, code, seq, decoded.values)
+        try:
+            self._check(cmd)
+        except Rejected as err:
+            self._reject(apid, code, seq, err)
+            return
+        c.accepted += 1
+        self.verify(Stage.ACCEPTED, apid, code, seq, Reason.OK, NO_ARGUMENT)
+        self.verify(Stage.STARTED, apid, code, seq, Reason.OK, NO_ARGUMENT)
+        try:
+            finished = self.handlers[cmd.name].execute(cmd)
+        except Failed as err:
+            self.fail(cmd, err.reason)
+            return
+        if finished:
+            self.complete(cmd)
+
+    def _check(self, cmd: Command) -> None:
+        for index, arg in enumerate(cmd.definition.args):
+            try:
+                cmd.args[arg.name] = arg.check(cmd.args[arg.name])
+            except PacketError as err:
+                raise Rejected(err.reason, f"{cmd.name} {err.message}", index) from None
+        check = self.handlers[cmd.name].check
+        if check is not None:
+            check(cmd)
+
+    def _reject(self, apid: int, code: int, seq: int, err: Rejected) -> None:
+        self.counters.rejected += 1
+        self.counters.last_reject = err.reason
+        index = NO_ARGUMENT if err.arg_index is None else err.arg_index
+        self.verify(Stage.REJECTED, apid, code, seq, err.reason, index)
+        self.emit("CMD_REJECTED", {"apid": apid, "code": code, "seq": seq, "reason": err.reason})
+
+    def complete(self, cmd: Command) -> None:
+        """Report a command completed."""
+        self.counters.completed += 1
+        self.verify(Stage.COMPLETED, cmd.apid, cmd.code, cmd.seq, Reason.OK, NO_ARGUMENT)
+
+    def fail(self, cmd: Command, reason: Reason) -> None:
+        """Report a command failed after it started."""
+        self.counters.failed += 1
+        self.verify(Stage.FAILED, cmd.apid, cmd.code, cmd.seq, reason, NO_ARGUMENT)
+        args = {"apid": cmd.apid, "code": cmd.code, "seq": cmd.seq, "reason": reason}
+        self.emit("CMD_FAILED", args)
+
+    def reset_counters(self) -> None:
+        """Zero the command counters (RESET_COUNTERS)."""
+        self.counters = Counters()

@@ -1,0 +1,1 @@
+"""Fault detection, isolation and recovery: the monitors declared in `fsw.tables.monitors`."""

@@ -1,0 +1,369 @@
+"""The flight software: executive, uplink and dispatch, modes, mobility, fault protection and
+housekeeping, wired together over one hardware port and one clock.
+
+    control (10 Hz): sense -> navigation -> monitors -> responses -> mode -> drive -> actuate
+    housekeeping (1 Hz): HK, MOBILITY, WHEELS, POWER, FDIR
+While asleep (HIBERNATE, NAP) the control group only checks whether to wake, and both groups run
+at HIBERNATE_PERIOD: the wake-up circuit and a slow beacon.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fsw import VERSION
+from fsw.clock import Clock
+from fsw.dispatch import Command, Dispatcher
+from fsw.executive import Executive
+from fsw.fdir.monitor import Change, MonitorBank
+from fsw.fdir.quantities import ROVER_QUANTITIES, Readings
+from fsw.fdir.schema import Watch
+from fsw.handlers import build_handlers
+from fsw.housekeeping import housekeeping_packets
+from fsw.mobility.drive import DriveController, Limits, Status
+from fsw.mobility.geometry import TOP_SPEED
+from fsw.modes.machine import ModeMachine
+from fsw.navigation import Navigation
+from fsw.packets.catalog import Catalog
+from fsw.packets.reasons import Reason
+from fsw.packets.schema import EventDef
+from fsw.packets.timecode import MAX_COARSE
+from fsw.params import ParamStore
+from fsw.port import Actuation, HardwarePort
+from fsw.tables import CATALOG
+from fsw.tables.enums import Hardware, Mode, Motion, Response, Stage, Trigger, Wheel
+from fsw.tables.modes import ASLEEP, GUARDS, TRANSITIONS
+from fsw.tables.monitors import MONITORS
+from fsw.tables.params import PARAMS
+from fsw.uplink import Uplink
+
+_RESPONSE_TRIGGER = {
+    Response.STOP: Trigger.FAULT_STOP,
+    Response.SAFE: Trigger.FAULT_SAFE,
+    Response.HIBERNATE: Trigger.FAULT_HIBERNATE,
+    Response.NAP: Trigger.FAULT_NAP,
+}
+_AWAKE_BIT, _MOVING_BIT, _DRIVING_BIT = Watch.AWAKE.bit, Watch.MOVING.bit, Watch.DRIVING.bit
+
+Downlink = Callable[[bytes], None]
+"""Where telemetry packets go (the link, a log, a test)."""
+
+
+class FlightSoftware:
+    """The rover's flight software, running on `port` against `clock`."""
+
+    def __init__(
+        self,
+        port: HardwarePort,
+        clock: Clock,
+        downlink: Downlink,
+        *,
+        boot_count: int = 1,
+        control_period: float = 0.1,
+        hk_period: float = 1.0,
+        catalog: Catalog = CATALOG,
+    ) -> None:
+        self.port, self.clock, self.downlink, self.catalog = port, clock, downlink, catalog
+        self.boot_count = boot_count
+        self.params = ParamStore(PARAMS)
+        self.executive = Executive(clock)
+        self.control_period = control_period
+        self.hk_period = hk_period
+        self.control_group = self.executive.add("control", control_period, self.control)
+        self.hk_group = self.executive.add("housekeeping", hk_period, self.housekeeping)
+        self.monitors = MonitorBank(MONITORS, self.params)
+        self.drive = DriveController()
+        self.motion_cmd: Command | None = None
+        self._motion_start = (0.0, 0.0)  # travelled (m) and heading (rad) when it began
+        self.isolated = [False] * 6
+        self.readings = Readings()
+        self.actuation = Actuation()
+        self.events_sent = 0
+        self.last_command_time = clock.now()
+        self._seq: dict[int, int] = {}
+        self.boot_time = clock.now()
+        self._events = {e.name: e for e in catalog.events}
+        self.machine = ModeMachine(
+            TRANSITIONS, GUARDS, self._guards(), self._actions(), self._mode_changed
+        )
+        self.dispatcher = Dispatcher(catalog, build_handlers(self), self._verify, self.emit)
+        self.uplink = Uplink(catalog, self._command_arrived, self.emit)
+        self.sensors = port.sense()
+        self.nav = Navigation(self.sensors)
+        hardware = Hardware.SIMULATED if port.faults is not None else Hardware.SERIAL_BOARD
+        major, minor, patch = VERSION
+        self.emit(
+            "BOOTED",
+            {
+                "major": major,
+                "minor": minor,
+                "patch": patch,
+                "boot_count": boot_count,
+                "hardware": hardware,
+            },
+        )
+        self.machine.fire(Trigger.BOOTED)
+
+    # ---- running ---------------------------------------------------------------------------
+
+    def run(self, until: float | None = None) -> None:
+        """Run the rate groups until mission time `until` (s), or for ever."""
+        self.executive.run(until)
+
+    def receive(self, data: bytes) -> None:
+        """Bytes from the ground link (COBS frames of command packets)."""
+        self.uplink.receive(data)
+
+    def _command_arrived(self, packet: bytes) -> None:
+        self.last_command_time = self.clock.now()
+        self.dispatcher.receive(packet)
+
+    @property
+    def mode(self) -> Mode:
+        """The present mode."""
+        return self.machine.mode
+
+    @property
+    def degraded(self) -> bool:
+        """Whether a wheel is isolated."""
+        return any(self.isolated)
+
+    # ---- control ---------------------------------------------------------------------------
+
+    def control(self) -> None:
+        """One control cycle."""
+        s = self.sensors = self.port.sense()
+        dt = self.control_group.period_ns / 1e9
+        params = self.params.values
+        trusted = [not off for off in self.isolated]
+        self.nav.update(s, dt, trusted, min(1.0, dt / params["SLIP_TIME_CONSTANT"]))
+        if self.machine.mode in ASLEEP:
+            self._check_wake()
+            return
+        r = self.readings
+        nav = self.nav
+        r.tilt, r.hazard_height, r.slip = nav.tilt, s.hazard_height, nav.slip
+        r.currents, r.motor_temps, r.measured = s.currents, s.motor_temps, nav.rates
+        r.battery_soc, r.battery_voltage = s.battery_soc, s.battery_voltage
+        r.electronics_temp, r.exterior_temp = s.electronics_temp, s.exterior_temp
+        r.command_silence = s.time - self.last_command_time
+        r.stall_fraction = params["STALL_RATE_FRACTION"]
+        motion = self.drive.motion
+        watching = _AWAKE_BIT  # asleep, the cycle ended above
+        if motion is Motion.DRIVING:
+            watching |= _MOVING_BIT | _DRIVING_BIT
+        elif motion is Motion.TURNING:
+            watching |= _MOVING_BIT
+        changes = self.monitors.evaluate(r, watching, self.isolated, self.degraded)
+        for change in changes:
+            self._monitor_changed(change)
+        self._follow_slope()
+        self._step_drive(s.time, dt)
+
+    def _follow_slope(self) -> None:
+        mode, pitch = self.machine.mode, abs(self.nav.pitch)
+        if mode is Mode.DRIVE and self.drive.motion is Motion.DRIVING:
+            if pitch > self.params["CLIMB_PITCH"]:
+                self.machine.fire(Trigger.SLOPE_UP)
+        elif mode is Mode.CLIMB and pitch < self.params["CLIMB_EXIT_PITCH"]:
+            self.machine.fire(Trigger.SLOPE_EASED)
+
+    def _step_drive(self, now: float, dt: float) -> None:
+        p = self.params.values
+        speed = TOP_SPEED
+        if self.machine.mode is Mode.CLIMB:
+            speed = min(speed, p["CLIMB_SPEED"])
+        if self.degraded:
+            speed = min(speed, p["FIVE_WHEEL_SPEED"])
+        limits = Limits(speed, _rad(p["TURN_RATE"]), _rad(p["STEER_TOLERANCE"]), p["STEER_TIMEOUT"])
+        status, rates, steer = self.drive.step(
+            now, dt, self.nav.travelled, self.nav.heading, self.sensors.steer,
+            tuple(self.isolated), limits,
+        )  # fmt: skip
+        if status is Status.DONE:
+            self.emit(
+                "MOTION_DONE",
+                {"travelled": self.nav.travelled - self._motion_start[0],
+                 "turned": _deg(abs(self.nav.heading - self._motion_start[1]))},
+            )  # fmt: skip
+            self._finish_motion(None)
+            self.machine.fire(Trigger.MOTION_DONE)
+        elif status is Status.STEER_TIMEOUT:
+            self._finish_motion(Reason.TIMEOUT)
+            self.machine.fire(Trigger.MOTION_DONE)
+        self.actuation.drive = list(rates)
+        self.actuation.steer = list(steer)
+        self.port.actuate(self.actuation)
+        self.readings.applied = self.actuation.drive
+
+    def _finish_motion(self, failure: Reason | None) -> None:
+        cmd, self.motion_cmd = self.motion_cmd, None
+        if failure is not None:
+            self.emit("MOTION_STOPPED", {"reason": failure, "remaining": self.drive.remaining})
+        self.drive.stop()
+        if cmd is not None:
+            if failure is None:
+                self.dispatcher.complete(cmd)
+            else:
+                self.dispatcher.fail(cmd, failure)
+
+    def _check_wake(self) -> None:
+        s = self.sensors
+        if self.machine.mode is Mode.HIBERNATE:
+            if s.sun_elevation > self.params["WAKE_ELEVATION"]:
+                self.machine.fire(Trigger.SUNRISE)
+        elif s.exterior_temp < self.params["NAP_EXIT_TEMP"]:
+            self.machine.fire(Trigger.COOLED)
+
+    # ---- fault protection ------------------------------------------------------------------
+
+    def _monitor_changed(self, c: Change) -> None:
+        wheel = Wheel.NONE if c.wheel is None else Wheel(c.wheel)
+        if not c.tripped:
+            self.emit("MONITOR_CLEARED", {"monitor": c.index, "wheel": wheel, "value": c.value})
+            return
+        self.emit(
+            "MONITOR_TRIPPED",
+            {"monitor": c.index, "wheel": wheel, "value": c.value, "threshold": c.threshold,
+             "response": c.monitor.response},
+        )  # fmt: skip
+        response = c.monitor.response
+        if response is Response.ISOLATE_WHEEL and c.wheel is not None:
+            self.isolate(c.wheel)
+        elif response in _RESPONSE_TRIGGER:
+            self.machine.fire(_RESPONSE_TRIGGER[response], Reason.FAULT_STOP)
+
+    def isolate(self, wheel: int) -> None:
+        """Take a wheel out of service and let the mode table decide what that means."""
+        if self.isolated[wheel]:
+            return
+        self.isolated[wheel] = True
+        self.machine.wheels -= 1
+        self.emit("WHEEL_ISOLATED", {"wheel": wheel, "healthy": self.machine.wheels})
+        self.machine.fire(Trigger.WHEEL_FAILED, Reason.FAULT_STOP)
+
+    def restore(self, wheel: int) -> None:
+        """Return an isolated wheel to service."""
+        self.isolated[wheel] = False
+        self.machine.wheels += 1
+        self.emit("WHEEL_RESTORED", {"wheel": wheel, "healthy": self.machine.wheels})
+        self.machine.fire(Trigger.WHEEL_RESTORED)
+
+    def faults_present(self) -> bool:
+        """Whether any SAFE-response monitor is beyond its threshold now, or too few wheels."""
+        if self.machine.wheels < 5:
+            return True
+        for index, m in enumerate(MONITORS):
+            if m.response is Response.SAFE and self.monitors.enabled[index] and not m.per_wheel:
+                value = ROVER_QUANTITIES[m.quantity](self.readings)
+                if self.monitors.beyond_now(index, value, self.degraded):
+                    return True
+        return False
+
+    # ---- mode table: guards, actions, listener ---------------------------------------------
+
+    def _guards(self) -> dict[str, Callable[[object], bool]]:
+        return {
+            "wheels_ok": lambda _: self.machine.wheels >= 5,
+            "wheels_lost": lambda _: self.machine.wheels < 5,
+            "faults_clear": lambda _: not self.faults_present(),
+            "to_standby": lambda m: m == Mode.STANDBY,
+            "to_safe": lambda m: m == Mode.SAFE,
+            "to_hibernate": lambda m: m == Mode.HIBERNATE,
+            "charged": lambda _: self.sensors.battery_soc >= self.params["WAKE_BATTERY"],
+        }
+
+    def _actions(self) -> dict[str, Callable[[Any], None]]:
+        return {
+            "start_drive": self._start_drive,
+            "start_turn": self._start_turn,
+            "stop_motion": self._stop_motion,
+            "resume_drive": lambda _: self.drive.resume(self.clock.now()),
+            "sleep": self._sleep,
+            "wake": self._wake,
+        }
+
+    def _start_drive(self, cmd: Command) -> None:
+        a = cmd.args
+        self.motion_cmd = cmd
+        self._motion_start = (self.nav.travelled, self.nav.heading)
+        self.drive.start_drive(a["distance"], a["radius"], a["speed"], self.clock.now())
+        self.emit("DRIVE_STARTED", dict(a))
+
+    def _start_turn(self, cmd: Command) -> None:
+        self.motion_cmd = cmd
+        self._motion_start = (self.nav.travelled, self.nav.heading)
+        self.drive.start_turn(cmd.args["angle"], self.clock.now())
+        self.emit("TURN_STARTED", {"angle": cmd.args["angle"]})
+
+    def _stop_motion(self, reason: object) -> None:
+        if self.drive.motion is not Motion.IDLE or self.motion_cmd is not None:
+            self._finish_motion(reason if isinstance(reason, Reason) else Reason.ABORTED)
+        self.actuation.drive = [0.0] * 6
+        self.port.actuate(self.actuation)
+
+    def _sleep(self, reason: object) -> None:
+        self._stop_motion(reason)
+        self.actuation.powered = False
+        self.port.actuate(self.actuation)
+        period = self.params["HIBERNATE_PERIOD"]
+        self.executive.retime(self.control_group, period)
+        self.executive.retime(self.hk_group, period)
+
+    def _wake(self, _: object) -> None:
+        self.actuation.powered = True
+        self.port.actuate(self.actuation)
+        self.executive.retime(self.control_group, self.control_period)
+        self.executive.retime(self.hk_group, self.hk_period)
+
+    def _mode_changed(self, before: Mode, after: Mode, trigger: Trigger, wheels: int) -> None:
+        args = {"from_mode": before, "to_mode": after, "trigger": trigger, "wheels": wheels}
+        self.emit("MODE_CHANGED", args)
+        s = self.sensors
+        state = {"elevation": s.sun_elevation, "soc": s.battery_soc, "temp": s.exterior_temp}
+        if after in ASLEEP and before not in ASLEEP:
+            self.emit("SLEEPING", {"mode": after, **state})
+        elif before in ASLEEP and after not in ASLEEP:
+            self.emit("AWAKE", state)
+
+    # ---- telemetry -------------------------------------------------------------------------
+
+    def housekeeping(self) -> None:
+        """Send every housekeeping-rate packet."""
+        for definition, values in housekeeping_packets(self):
+            seq = self._next_seq(definition.apid)
+            self.downlink(self.catalog.encode_telemetry(definition, values, seq, self._stamp()))
+
+    def emit(self, name: str, args: dict[str, Any]) -> None:
+        """Raise an event."""
+        event: EventDef = self._events[name]
+        apid = self.catalog.event_apid
+        packet = self.catalog.encode_event(event, args, self._next_seq(apid), self._stamp())
+        self.events_sent += 1
+        self.downlink(packet)
+
+    def _verify(
+        self, stage: Stage, apid: int, code: int, seq: int, reason: Reason, arg_index: int
+    ) -> None:
+        values = {"stage": stage, "cmd_apid": apid, "cmd_code": code, "cmd_seq": seq,
+                  "reason": reason, "arg_index": arg_index}  # fmt: skip
+        tm = self.catalog.telemetry_packet("CMD_VERIFY")
+        packet = self.catalog.encode_telemetry(tm, values, self._next_seq(tm.apid), self._stamp())
+        self.downlink(packet)
+
+    def _next_seq(self, apid: int) -> int:
+        seq = self._seq.get(apid, 0)
+        self._seq[apid] = (seq + 1) & 0x3FFF
+        return seq
+
+    def _stamp(self) -> float:
+        return min(self.clock.now(), float(MAX_COARSE))
+
+
+def _rad(deg: float) -> float:
+    return deg * 0.017453292519943295
+
+
+def _deg(rad: float) -> float:
+    return rad * 57.29577951308232

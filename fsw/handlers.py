@@ -1,0 +1,203 @@
+"""What each command does: one Handler per row of the command table.
+
+Every check runs before anything changes; a command that moves the mode is checked against the
+mode table, the others against ALLOWED_MODES, and a motion while another is under way is BUSY.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from fsw import VERSION
+from fsw.dispatch import Command, Handler, Rejected
+from fsw.packets.reasons import Reason
+from fsw.tables.commands import ALLOWED_MODES, MODE_TRIGGERS
+from fsw.tables.enums import FaultKind, Flag, Motion, Trigger, Wheel
+from fsw.tables.modes import ASLEEP
+
+if TYPE_CHECKING:
+    from fsw.flight import FlightSoftware
+
+_WHEEL_FAULTS = {FaultKind.WHEEL_STALL, FaultKind.WHEEL_OPEN_CIRCUIT, FaultKind.ENCODER_LOSS}
+
+
+def build_handlers(f: FlightSoftware) -> dict[str, Handler]:  # noqa: PLR0915 - one per command
+    """Every command's handler, bound to the flight software `f`."""
+
+    def mode_check(cmd: Command, arg: object = None) -> None:
+        trigger = MODE_TRIGGERS.get(cmd.name)
+        mode = f.machine.mode
+        if trigger is not None:
+            _, reason = f.machine.select(trigger, arg if arg is not None else cmd)
+            if reason is not Reason.OK:
+                raise Rejected(reason, f"{cmd.name} is not allowed in {mode.name} now")
+        elif mode not in ALLOWED_MODES[cmd.name]:
+            raise Rejected(Reason.NOT_ALLOWED_IN_MODE, f"{cmd.name} is not allowed in {mode.name}")
+
+    def not_busy(cmd: Command) -> None:
+        if f.drive.motion is not Motion.IDLE:
+            raise Rejected(Reason.BUSY, f"{cmd.name}: a motion is under way (STOP it first)")
+
+    def checked(*checks: Callable[[Command], None]) -> Callable[[Command], None]:
+        def run(cmd: Command) -> None:
+            for check in checks:
+                check(cmd)
+
+        return run
+
+    def done(action: Callable[[Command], object]) -> Callable[[Command], bool]:
+        def run(cmd: Command) -> bool:
+            action(cmd)
+            return True
+
+        return run
+
+    # ---- executive -------------------------------------------------------------------------
+
+    def reset_counters(_: Command) -> None:
+        f.dispatcher.reset_counters()
+        f.uplink.reset_counters()
+        f.emit("COUNTERS_RESET", {})
+
+    def hk_period_check(cmd: Command) -> None:
+        cycles = cmd.args["period"] / f.control_period
+        if abs(cycles - round(cycles)) > 1e-6:
+            raise Rejected(
+                Reason.INVALID_VALUE,
+                f"SET_HK_PERIOD: {cmd.args['period']} s is not a whole number of "
+                f"{f.control_period} s control cycles",
+                0,
+            )
+
+    def set_hk_period(cmd: Command) -> None:
+        period = round(cmd.args["period"] / f.control_period) * f.control_period
+        f.hk_period = period
+        if f.machine.mode not in ASLEEP:  # asleep, the beacon period holds until waking
+            f.executive.retime(f.hk_group, period)
+        f.emit("HK_PERIOD_SET", {"period": period})
+
+    # ---- mobility --------------------------------------------------------------------------
+
+    def drive_check(cmd: Command) -> None:
+        a = cmd.args
+        if a["distance"] == 0:
+            raise Rejected(Reason.INVALID_VALUE, "DRIVE: distance 0 goes nowhere", 0)
+        low = f.params["MIN_TURN_RADIUS"]
+        if a["radius"] != 0 and abs(a["radius"]) < low:
+            raise Rejected(
+                Reason.OUT_OF_RANGE,
+                f"DRIVE: radius {a['radius']:g} m is tighter than MIN_TURN_RADIUS {low:g} m "
+                "(0 means straight)",
+                1,
+            )
+
+    def turn_check(cmd: Command) -> None:
+        if cmd.args["angle"] == 0:
+            raise Rejected(Reason.INVALID_VALUE, "TURN_IN_PLACE: angle 0 turns nowhere", 0)
+
+    def start_motion(cmd: Command) -> bool:
+        f.machine.fire(MODE_TRIGGERS[cmd.name], cmd)
+        return False  # completes when the motion ends
+
+    def stop(_: Command) -> None:
+        if f.drive.motion is not Motion.IDLE:
+            f.machine.fire(Trigger.CMD_STOP, Reason.ABORTED)
+
+    def wheel_given(cmd: Command) -> None:
+        if cmd.args["wheel"] == Wheel.NONE:
+            raise Rejected(Reason.INVALID_VALUE, f"{cmd.name}: name a wheel, not NONE", 0)
+
+    def isolate_check(cmd: Command) -> None:
+        wheel_given(cmd)
+        if f.isolated[cmd.args["wheel"]]:
+            name = Wheel(cmd.args["wheel"]).name
+            raise Rejected(Reason.INVALID_VALUE, f"WHEEL_ISOLATE: {name} is already isolated", 0)
+
+    def restore_check(cmd: Command) -> None:
+        wheel_given(cmd)
+        if not f.isolated[cmd.args["wheel"]]:
+            name = Wheel(cmd.args["wheel"]).name
+            raise Rejected(Reason.INVALID_VALUE, f"WHEEL_RESTORE: {name} is not isolated", 0)
+
+    # ---- modes, parameters, monitors ---------------------------------------------------------
+
+    def set_mode_check(cmd: Command) -> None:
+        mode_check(cmd, cmd.args["mode"])
+
+    def set_mode(cmd: Command) -> None:
+        f.machine.fire(MODE_TRIGGERS["SET_MODE"], cmd.args["mode"])
+
+    def safe_recover(cmd: Command) -> None:
+        for index in range(len(f.monitors.rows)):  # acknowledged: each may trip afresh
+            f.monitors.enable(index, f.monitors.enabled[index])
+        f.machine.fire(MODE_TRIGGERS[cmd.name])
+
+    def param_check(cmd: Command) -> None:
+        row = f.params.by_id[cmd.args["param"]]
+        try:
+            row.check(cmd.args["value"])
+        except Exception as err:
+            reason = getattr(err, "reason", Reason.INVALID_VALUE)
+            raise Rejected(reason, f"SET_PARAM {err}", 1) from None
+
+    def set_param(cmd: Command) -> None:
+        row = f.params.by_id[cmd.args["param"]]
+        old = f.params.set(row.name, cmd.args["value"])
+        f.emit("PARAM_CHANGED", {"param": row.id, "value": f.params[row.name], "old": old})
+
+    def get_param(cmd: Command) -> None:
+        row = f.params.by_id[cmd.args["param"]]
+        f.emit("PARAM_VALUE", {"param": row.id, "value": f.params[row.name]})
+
+    def monitor_enable(cmd: Command) -> None:
+        index, on = cmd.args["monitor"], cmd.args["enabled"] == Flag.YES
+        f.monitors.enable(index, on)
+        f.emit("MONITOR_CONFIGURED", {"monitor": index, "enabled": cmd.args["enabled"]})
+
+    # ---- test ------------------------------------------------------------------------------
+
+    def inject_check(cmd: Command) -> None:
+        if f.port.faults is None:
+            raise Rejected(
+                Reason.NOT_SUPPORTED, "SIM_INJECT_FAULT: the rover is not on simulated hardware"
+            )
+        if cmd.args["fault"] in _WHEEL_FAULTS and cmd.args["wheel"] == Wheel.NONE:
+            raise Rejected(Reason.INVALID_VALUE, "SIM_INJECT_FAULT: a wheel fault names a wheel", 1)
+
+    def inject(cmd: Command) -> None:
+        a = cmd.args
+        assert f.port.faults is not None
+        wheel = a["wheel"] if a["wheel"] != Wheel.NONE else -1
+        f.port.faults.inject(FaultKind(a["fault"]), wheel, a["value"])
+        f.emit("FAULT_INJECTED", dict(a))
+
+    def noop(_: Command) -> None:
+        major, minor, patch = VERSION
+        f.emit("NOOP", {"major": major, "minor": minor, "patch": patch})
+
+    motion_check = checked(not_busy, mode_check)
+    return {
+        "NOOP": Handler(done(noop), mode_check),
+        "RESET_COUNTERS": Handler(done(reset_counters), mode_check),
+        "PING": Handler(
+            done(lambda c: f.emit("PING_REPLY", {"token": c.args["token"]})), mode_check
+        ),
+        "SET_HK_PERIOD": Handler(done(set_hk_period), checked(mode_check, hk_period_check)),
+        "DRIVE": Handler(start_motion, checked(drive_check, not_busy, mode_check)),
+        "TURN_IN_PLACE": Handler(start_motion, checked(turn_check, not_busy, mode_check)),
+        "STOP": Handler(done(stop), mode_check),
+        "WHEEL_ISOLATE": Handler(
+            done(lambda c: f.isolate(c.args["wheel"])), checked(isolate_check, motion_check)
+        ),
+        "WHEEL_RESTORE": Handler(
+            done(lambda c: f.restore(c.args["wheel"])), checked(restore_check, motion_check)
+        ),
+        "SET_MODE": Handler(done(set_mode), set_mode_check),
+        "SAFE_RECOVER": Handler(done(safe_recover), mode_check),
+        "HIBERNATE": Handler(done(lambda c: f.machine.fire(MODE_TRIGGERS[c.name])), mode_check),
+        "SET_PARAM": Handler(done(set_param), checked(mode_check, param_check)),
+        "GET_PARAM": Handler(done(get_param), mode_check),
+        "MONITOR_ENABLE": Handler(done(monitor_enable), mode_check),
+        "SIM_INJECT_FAULT": Handler(done(inject), checked(mode_check, inject_check)),
+    }

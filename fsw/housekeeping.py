@@ -1,0 +1,116 @@
+"""The housekeeping-rate packets, filled from the flight software's state."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from fsw.mobility.geometry import CORNERS, WHEELS
+from fsw.packets.schema import TelemetryDef
+from fsw.tables import CATALOG
+from fsw.tables.enums import Flag
+from fsw.tables.modes import ASLEEP
+from fsw.tables.monitors import MONITORS
+
+if TYPE_CHECKING:
+    from fsw.flight import FlightSoftware
+
+_HK = CATALOG.telemetry_packet("HK")
+_MOBILITY = CATALOG.telemetry_packet("MOBILITY")
+_WHEELS = CATALOG.telemetry_packet("WHEELS")
+_POWER = CATALOG.telemetry_packet("POWER")
+_FDIR = CATALOG.telemetry_packet("FDIR")
+_WHEEL_NAMES = [w.wheel.name.lower() for w in WHEELS]
+_CORNER_NAMES = [f"steer_{c.wheel.name.lower()}" for c in CORNERS]
+_MONITOR_NAMES = [m.name.lower() for m in MONITORS]
+
+
+def housekeeping_packets(f: FlightSoftware) -> Iterator[tuple[TelemetryDef, dict[str, Any]]]:
+    """Each housekeeping packet with its values, in the order they are sent. Asleep, only the
+    beacon: HK and POWER (what the ground needs to know the rover will wake)."""
+    yield _HK, _hk(f)
+    if f.machine.mode in ASLEEP:
+        yield _POWER, _power(f)
+        return
+    yield _MOBILITY, _mobility(f)
+    yield _WHEELS, _wheels(f)
+    yield _POWER, _power(f)
+    yield _FDIR, _fdir(f)
+
+
+def _hk(f: FlightSoftware) -> dict[str, Any]:
+    c = f.dispatcher.counters
+    values = {
+        "mode": f.machine.mode,
+        "boot_count": f.boot_count & 0xFFFF,
+        "uptime": int(f.clock.now() - f.boot_time) & 0xFFFFFFFF,
+        "cpu_load": f.executive.load(),
+        "cycle_overruns": f.executive.overruns & 0xFFFF,
+        "cmd_accepted": c.accepted & 0xFFFF,
+        "cmd_rejected": c.rejected & 0xFFFF,
+        "cmd_completed": c.completed & 0xFFFF,
+        "cmd_failed": c.failed & 0xFFFF,
+        "last_cmd_apid": c.last_apid,
+        "last_cmd_code": c.last_code,
+        "last_cmd_seq": c.last_seq,
+        "last_reject_reason": c.last_reject,
+        "events_sent": f.events_sent & 0xFFFF,
+        "healthy_wheels": f.machine.wheels,
+        "degraded": Flag.YES if f.degraded else Flag.NO,
+    }
+    for name, count in f.uplink.counters().items():
+        values[name] = count & (0xFFFFFFFF if name == "uplink_frames" else 0xFFFF)
+    return values
+
+
+def _mobility(f: FlightSoftware) -> dict[str, Any]:
+    nav, s, drive = f.nav, f.sensors, f.drive
+    return {
+        "x": nav.x,
+        "y": nav.y,
+        "heading": math.degrees(s.heading),
+        "pitch": nav.pitch,
+        "roll": nav.roll,
+        "tilt": nav.tilt,
+        "odometry": nav.odometry,
+        "travelled": nav.travelled,
+        "slip": nav.slip if nav.slip is not None else 0.0,
+        "motion": drive.motion,
+        "speed": drive.sign * drive.speed if drive.motion else 0.0,
+        "remaining": drive.remaining if drive.motion else 0.0,
+        "hazard_height": s.hazard_height,
+        "hazard_distance": s.hazard_distance,
+    }
+
+
+def _wheels(f: FlightSoftware) -> dict[str, Any]:
+    s, rates = f.sensors, f.nav.rates
+    values: dict[str, Any] = {}
+    for i, name in enumerate(_WHEEL_NAMES):
+        values[f"rate_{name}"] = rates[i]
+        values[f"current_{name}"] = s.currents[i]
+        values[f"temp_{name}"] = s.motor_temps[i]
+        values[f"isolated_{name}"] = Flag.YES if f.isolated[i] else Flag.NO
+    for name, angle in zip(_CORNER_NAMES, s.steer, strict=True):
+        values[name] = math.degrees(angle)
+    return values
+
+
+def _power(f: FlightSoftware) -> dict[str, Any]:
+    s = f.sensors
+    return {
+        "battery_soc": s.battery_soc,
+        "battery_voltage": s.battery_voltage,
+        "solar_power": s.solar_power,
+        "load_power": s.load_power,
+        "sun_elevation": s.sun_elevation,
+        "electronics_temp": s.electronics_temp,
+        "exterior_temp": s.exterior_temp,
+    }
+
+
+def _fdir(f: FlightSoftware) -> dict[str, Any]:
+    values: dict[str, Any] = {name: f.monitors.state(i) for i, name in enumerate(_MONITOR_NAMES)}
+    values["trips"] = f.monitors.trips & 0xFFFF
+    return values

@@ -1,0 +1,1 @@
+"""Mobility: the wheel table, six-wheel kinematics, odometry and the drive controller."""

@@ -1,0 +1,64 @@
+"""The parameter table: every threshold and limit the ground may read and tune.
+
+The fault monitors' thresholds and persistences are derived from the monitor table, so a monitor
+is declared in one place; the rest are listed here. Ids are positions in this table (never
+reorder: the dictionary and recorded logs name parameters by id).
+"""
+
+from enum import IntEnum
+
+from fsw.mobility.geometry import TOP_SPEED
+from fsw.params import ParamDef
+from fsw.tables.monitors import MONITORS
+
+_OWN: tuple[tuple[str, float, float, float, str, str], ...] = (
+    # name, default, min, max, unit, what it is for
+    ("CLIMB_PITCH", 10.0, 1.0, 45.0, "deg", "Pitch on a drive above which the rover enters CLIMB"),
+    ("CLIMB_EXIT_PITCH", 8.0, 0.0, 45.0, "deg", "Pitch below which CLIMB returns to DRIVE"),
+    ("CLIMB_SPEED", 0.03, 0.005, TOP_SPEED, "m/s", "Speed limit while climbing"),
+    ("FIVE_WHEEL_SPEED", 0.03, 0.005, TOP_SPEED, "m/s", "Speed limit with a wheel isolated"),
+    ("MIN_TURN_RADIUS", 0.6, 0.3, 20.0, "m", "Tightest arc a DRIVE may ask for"),
+    ("TURN_RATE", 2.0, 0.5, 10.0, "deg/s", "Yaw rate of TURN_IN_PLACE"),
+    ("STEER_TOLERANCE", 1.0, 0.1, 10.0, "deg", "How close the corners must be before rolling"),
+    ("STEER_TIMEOUT", 10.0, 1.0, 60.0, "s", "Longest wait for the corners to reach their angles"),
+    ("STALL_RATE_FRACTION", 0.1, 0.0, 1.0, "", "Below this share of its command a wheel is still"),
+    ("SLIP_TIME_CONSTANT", 5.0, 0.5, 60.0, "s", "Smoothing of the slip estimate"),
+    ("NAP_EXIT_TEMP", 90.0, 20.0, 150.0, "degC", "Exterior temperature below which a nap ends"),
+    ("WAKE_ELEVATION", 5.0, -10.0, 45.0, "deg", "Sun elevation that ends hibernation"),
+    ("WAKE_BATTERY", 25.0, 5.0, 90.0, "%", "Charge needed to wake from hibernation"),
+    ("HIBERNATE_PERIOD", 60.0, 1.0, 3600.0, "s", "Wake-check and beacon period while asleep"),
+)
+
+_WHOLE_PERSISTENCE = (1.0, 600.0)
+
+
+def _rows() -> tuple[ParamDef, ...]:
+    rows: list[tuple[str, float, float, float, str, str, bool]] = [(*r, False) for r in _OWN]
+    for m in MONITORS:
+        rows.append((m.limit_param, m.threshold, *m.bounds, m.unit, f"{m.name} threshold", False))
+        if m.degraded is not None:
+            text = f"{m.name} threshold with a wheel isolated"
+            rows.append((m.degraded_param, m.degraded, *m.bounds, m.unit, text, False))
+        rows.append(
+            (
+                m.persistence_param,
+                float(m.persistence),
+                *_WHOLE_PERSISTENCE,
+                "cycles",
+                f"{m.name}: consecutive control cycles beyond the threshold before it trips",
+                True,
+            )
+        )
+    return tuple(
+        ParamDef(name, i, default, low, high, unit, text, whole)
+        for i, (name, default, low, high, unit, text, whole) in enumerate(rows)
+    )
+
+
+PARAMS: tuple[ParamDef, ...] = _rows()
+
+Param = IntEnum("Param", [(p.name, p.id) for p in PARAMS])  # type: ignore[misc]
+"""Parameter numbers as SET_PARAM and GET_PARAM carry them."""
+
+Monitor = IntEnum("Monitor", [(m.name, i) for i, m in enumerate(MONITORS)])  # type: ignore[misc]
+"""Monitor numbers as commands and events carry them."""

@@ -1,0 +1,65 @@
+"""The uplink: bytes from the ground link in, verified command packets out to the dispatcher.
+
+Frames that are not good commands are counted by reason for housekeeping and reported in an
+UPLINK_DISCARDED event; nothing in them is executed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from fsw.packets import ccsds
+from fsw.packets.catalog import Catalog
+from fsw.packets.framing import Deframer
+from fsw.packets.reasons import Reason
+
+_FRAME_ERRORS = (Reason.BAD_FRAME, Reason.BAD_LENGTH, Reason.BAD_HEADER, Reason.OVERSIZE)
+
+
+class Uplink:
+    """Deframes the command stream and hands each good command packet on."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        deliver: Callable[[bytes], None],
+        emit: Callable[[str, dict[str, Any]], None],
+    ) -> None:
+        apids = catalog.command_apids
+        self._deframer = Deframer(
+            catalog.max_packet_size,
+            accepts=lambda t, apid: t == ccsds.PacketType.TELECOMMAND and apid in apids,
+        )
+        self._deliver = deliver
+        self._emit = emit
+        self._base_packets = 0
+        self._base_frames: Counter[Reason] = Counter()
+
+    def receive(self, data: bytes) -> None:
+        """Take bytes from the link: deliver the good commands, report the rest."""
+        result = self._deframer.feed(data)
+        for reason, count in sorted(result.discarded.items()):
+            self._emit("UPLINK_DISCARDED", {"count": count, "reason": reason})
+        for packet in result.packets:
+            self._deliver(packet)
+
+    def resync(self) -> None:
+        """Forget a partial frame (the link was reopened)."""
+        self._deframer.reset()
+
+    def counters(self) -> dict[str, int]:
+        """Housekeeping's uplink counters since boot or the last reset."""
+        frames = self._deframer.discarded_frames - self._base_frames
+        return {
+            "uplink_frames": self._deframer.packets - self._base_packets,
+            "uplink_bad_crc": frames[Reason.BAD_CRC],
+            "uplink_bad_frame": sum(frames[r] for r in _FRAME_ERRORS),
+            "uplink_unknown_apid": frames[Reason.UNKNOWN_APID],
+        }
+
+    def reset_counters(self) -> None:
+        """Zero the counters housekeeping reports (RESET_COUNTERS)."""
+        self._base_packets = self._deframer.packets
+        self._base_frames = Counter(self._deframer.discarded_frames)

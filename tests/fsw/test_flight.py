@@ -1,0 +1,118 @@
+"""The flight software's behaviour as the ground sees it in telemetry: climbing, limits exactly at
+and just beyond, five-wheel driving, SAFE and its recovery, parameters, hibernation and naps."""
+
+import pytest
+
+from hil.sim import FixedSun, Rock, Terrain
+from hil.sim.terrain import Ramp
+from tests.fsw.support import Rover
+
+DRIVE = {"radius": 0.0, "speed": 0.0447}
+
+
+def modes(r: Rover) -> list[str]:
+    return [e.shown()["to_mode"] for e in r.events("MODE_CHANGED")]
+
+
+def test_climb_is_entered_on_the_slope_slower_and_left_at_the_top():
+    r = Rover(Terrain(ramps=(Ramp(1.0, 3.0, 15.0),)))
+    r.send("DRIVE", distance=6.0, **DRIVE)
+    r.run(60)
+    assert r.last("HK")["mode"] == "CLIMB"
+    assert r.last("MOBILITY")["speed"] == pytest.approx(0.0447)  # commanded; climbing caps it
+    assert r.last("WHEELS")["rate_lm"] == pytest.approx(0.03 / 0.075, rel=0.05)
+    r.run(200)
+    assert modes(r) == ["STANDBY", "DRIVE", "CLIMB", "DRIVE", "STANDBY"]
+
+
+@pytest.mark.parametrize(("height", "stops"), [(0.20, False), (0.201, True)])
+def test_an_obstacle_exactly_at_the_limit_is_driven_over_just_beyond_it_stops(height, stops):
+    r = Rover(Terrain(rocks=(Rock(4.0, 0.2, height, 0.3),)))
+    seq = r.send("DRIVE", distance=7.0, **DRIVE)
+    r.run(200)
+    assert (r.stages(seq)[-1][0] == "FAILED") is stops
+    assert bool(r.events("MONITOR_TRIPPED")) is stops
+
+
+@pytest.mark.parametrize(("slope", "stops"), [(20.0, False), (20.01, True)])
+def test_a_slope_exactly_at_the_tilt_limit_is_climbed_just_beyond_it_stops(slope, stops):
+    r = Rover(Terrain(ramps=(Ramp(1.0, 3.0, slope),)))
+    seq = r.send("DRIVE", distance=6.0, **DRIVE)
+    r.run(300)
+    assert (r.stages(seq)[-1][0] == "FAILED") is stops
+    if stops:
+        assert r.events("MONITOR_TRIPPED")[0].shown()["monitor"] == "TILT"
+
+
+def test_one_wheel_lost_drives_on_five_a_second_one_safes_and_recovery_needs_a_wheel():
+    r = Rover()
+    seq = r.send("DRIVE", distance=3.0, **DRIVE)
+    r.run(20)
+    r.sim.inject(1, 0, 0.0)  # WHEEL_STALL on LF
+    r.run(120)
+    hk = r.last("HK")
+    assert (hk["healthy_wheels"], hk["degraded"], r.stages(seq)[-1][0]) == (5, "YES", "COMPLETED")
+    assert r.last("WHEELS")["isolated_lf"] == "YES"
+    seq = r.send("DRIVE", distance=3.0, **DRIVE)
+    r.run(10)
+    assert r.last("WHEELS")["rate_rf"] == pytest.approx(0.03 / 0.075, rel=0.05)  # derated
+    r.sim.inject(2, 4, 0.0)  # WHEEL_OPEN_CIRCUIT on RM
+    r.run(10)
+    assert r.last("HK")["mode"] == "SAFE" and r.stages(seq)[-1][:2] == ("FAILED", "FAULT_STOP")
+    refused = r.send("SAFE_RECOVER")
+    assert r.stages(refused) == [("REJECTED", "FAULT_ACTIVE", 255)]
+    r.sim.inject(0, -1, 0.0)  # the ground fixes the wheel, then restores it
+    assert r.stages(r.send("WHEEL_RESTORE", wheel="RM"))[-1][0] == "COMPLETED"
+    assert r.stages(r.send("SAFE_RECOVER"))[-1][0] == "COMPLETED"
+    r.run(2)
+    assert r.last("HK")["mode"] == "STANDBY"
+
+
+def test_parameters_are_read_set_and_reported():
+    r = Rover()
+    r.send("GET_PARAM", param="TILT_LIMIT")
+    r.send("SET_PARAM", param="TILT_LIMIT", value=25.0)
+    r.send("GET_PARAM", param="TILT_LIMIT")
+    values = [e.text() for e in r.events() if e.name in ("PARAM_VALUE", "PARAM_CHANGED")]
+    assert values == ["TILT_LIMIT = 20.0", "TILT_LIMIT = 25.0 (was 20.0)", "TILT_LIMIT = 25.0"]
+
+
+def test_housekeeping_period_and_monitor_switches_take_effect():
+    r = Rover()
+    r.send("SET_HK_PERIOD", period=5.0)
+    r.send("MONITOR_ENABLE", monitor="TILT", enabled="NO")
+    r.run(20.05)
+    times = [p.time for p in r.packets if p.name == "HK"]
+    assert [b - a for a, b in zip(times[-3:-1], times[-2:], strict=True)] == [5.0, 5.0]
+    assert r.last("FDIR")["tilt"] == "DISABLED"
+
+
+def test_the_dead_man_stops_a_drive_when_the_ground_goes_quiet():
+    r = Rover()
+    r.send("SET_PARAM", param="COMMAND_LOSS_LIMIT", value=30.0)
+    seq = r.send("DRIVE", distance=10.0, **DRIVE)
+    r.run(60)
+    assert r.stages(seq)[-1][:2] == ("FAILED", "FAULT_STOP")
+    assert r.last("MOBILITY")["travelled"] == pytest.approx(30 * 0.0447, abs=0.1)
+
+
+def test_hibernation_wakes_at_sunrise_and_a_hot_noon_naps():
+    r = Rover(sun=FixedSun(-10.0))
+    r.send("HIBERNATE")
+    r.run(600)
+    assert r.last("HK")["mode"] == "HIBERNATE"
+    assert r.packets[-1].time - r.packets[-3].time == pytest.approx(60.0)  # the slow beacon
+    r.sim._sun = FixedSun(10.0)  # the sun rises
+    r.run(120)
+    assert modes(r)[-2:] == ["HIBERNATE", "STANDBY"]
+    hot = Rover(sun=FixedSun(60.0), exterior_temp=101.0)
+    hot.run(65)  # asleep, the beacon comes once a minute
+    assert hot.last("HK")["mode"] == "NAP"
+    assert hot.events("SLEEPING")[0].shown()["mode"] == "NAP"
+
+
+def test_low_battery_hibernates():
+    r = Rover(battery_soc=19.0, sun=FixedSun(-5.0))
+    r.run(65)
+    assert r.last("HK")["mode"] == "HIBERNATE"
+    assert r.events("MONITOR_TRIPPED")[0].shown()["monitor"] == "BATTERY_LOW"
