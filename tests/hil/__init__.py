@@ -1,0 +1,1 @@
+"""Tests of the hardware behind the port."""
