@@ -3,6 +3,7 @@
 import doctest
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -26,7 +27,7 @@ def test_opens_with_the_two_commands_and_ci_runs_the_second():
     kind, body, _ = blocks(README)[0]
     assert kind == "sh"
     main_job, test_command = body.strip().splitlines()
-    assert main_job == "pip install . && rover dict"
+    assert main_job == "pip install . && rover run scenarios/wheel-stall-50m.toml"
     assert test_command == "bash tests/run"
     assert "exec bash tests/run" in (ROOT / ".ci" / "run").read_text()
 
@@ -72,6 +73,7 @@ def shell_env():
 
 def test_examples_run_as_shown(tmp_path, shell_env, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    shutil.copytree(ROOT / "scenarios", tmp_path / "scenarios")  # a reader runs from the checkout
     globs: dict = {}
     ran = 0
     for kind, body, line in blocks(README):

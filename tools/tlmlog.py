@@ -230,7 +230,14 @@ class LogWriter:
     as it is written, so a killed process loses nothing it wrote; `sync()` survives a power cut.
     """
 
-    def __init__(self, path: str | Path, dictionary: bytes, *, flush_each: bool = True) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        dictionary: bytes,
+        *,
+        flush_each: bool = True,
+        created_ns: int | None = None,
+    ) -> None:
         self.path = Path(path)
         self.flush_each = flush_each
         self.recovered_bytes = 0
@@ -245,7 +252,8 @@ class LogWriter:
             if existing:
                 self._recover(existing, dictionary)
             else:
-                self._file.write(encode_header(dictionary, time.time_ns()))
+                created = time.time_ns() if created_ns is None else created_ns
+                self._file.write(encode_header(dictionary, created))
                 self._file.flush()
         except BaseException:
             self._file.close()

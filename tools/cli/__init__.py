@@ -10,15 +10,16 @@ from collections.abc import Sequence
 from fsw import __version__
 from fsw.packets import crc
 from fsw.packets.reasons import PacketError
-from tools.cli import decode_cmd, dict_cmd, encode_cmd
+from tools.cli import decode_cmd, dict_cmd, encode_cmd, fsw_cmd, run_cmd
 from tools.dictionary import DictionaryError
+from tools.scenario import ScenarioError
 from tools.tlmlog import LogError
 
-SUBCOMMANDS = (dict_cmd, encode_cmd, decode_cmd)
+SUBCOMMANDS = (fsw_cmd, run_cmd, dict_cmd, encode_cmd, decode_cmd)
 
 DESCRIPTION = """\
 Flight-software emulator of a six-wheeled lunar rover modelled on Yutu-2: CCSDS packets,
-dictionary, encoder and decoder (later: the emulator, console, recorder and replay)."""
+dictionary, encoder and decoder, scenarios, and the emulator itself (`rover fsw`)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # the reader went away (| head): stop quietly, as other Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
-    except (PacketError, DictionaryError, LogError, OSError, ValueError) as err:
+    except (PacketError, DictionaryError, LogError, ScenarioError, OSError, ValueError) as err:
         text = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
         where = f" {err.filename}:" if isinstance(err, OSError) and err.filename else ""
         print(f"rover {args.command}:{where} {text}", file=sys.stderr)
