@@ -269,6 +269,7 @@ class FlightSoftware:
             "wheels_lost": lambda _: self.machine.wheels < 5,
             "faults_clear": lambda _: not self.faults_present(),
             "to_standby": lambda m: m == Mode.STANDBY,
+            "to_standby_wheels_lost": lambda m: m == Mode.STANDBY and self.machine.wheels < 5,
             "to_safe": lambda m: m == Mode.SAFE,
             "to_hibernate": lambda m: m == Mode.HIBERNATE,
             "charged": lambda _: self.sensors.battery_soc >= self.params["WAKE_BATTERY"],
@@ -312,6 +313,8 @@ class FlightSoftware:
         self.executive.retime(self.hk_group, period)
 
     def _wake(self, _: object) -> None:
+        for index, on in enumerate(self.monitors.enabled):  # asleep, nothing was judged:
+            self.monitors.enable(index, on)  # every monitor starts afresh and may trip again
         self.actuation.powered = True
         self.port.actuate(self.actuation)
         self.executive.retime(self.control_group, self.control_period)

@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING
 
 from fsw import VERSION
 from fsw.dispatch import Command, Handler, Rejected
-from fsw.packets.reasons import Reason
+from fsw.packets.reasons import PacketError, Reason
 from fsw.tables.commands import ALLOWED_MODES, MODE_TRIGGERS
 from fsw.tables.enums import FaultKind, Flag, Motion, Trigger, Wheel
 from fsw.tables.modes import ASLEEP
+from fsw.tables.params import ORDERED
 
 if TYPE_CHECKING:
     from fsw.flight import FlightSoftware
@@ -62,7 +63,7 @@ def build_handlers(f: FlightSoftware) -> dict[str, Handler]:  # noqa: PLR0915 - 
 
     def hk_period_check(cmd: Command) -> None:
         cycles = cmd.args["period"] / f.control_period
-        if abs(cycles - round(cycles)) > 1e-6:
+        if abs(cycles - round(cycles)) > 1e-3:  # f32 carries 4.2 as 4.19999981
             raise Rejected(
                 Reason.INVALID_VALUE,
                 f"SET_HK_PERIOD: {cmd.args['period']} s is not a whole number of "
@@ -137,9 +138,17 @@ def build_handlers(f: FlightSoftware) -> dict[str, Handler]:  # noqa: PLR0915 - 
         row = f.params.by_id[cmd.args["param"]]
         try:
             row.check(cmd.args["value"])
-        except Exception as err:
-            reason = getattr(err, "reason", Reason.INVALID_VALUE)
-            raise Rejected(reason, f"SET_PARAM {err}", 1) from None
+        except PacketError as err:
+            raise Rejected(err.reason, f"SET_PARAM {err.message}", 1) from None
+        proposed = {**f.params.values, row.name: cmd.args["value"]}
+        for low, high in ORDERED:
+            if proposed[low] >= proposed[high]:
+                raise Rejected(
+                    Reason.OUT_OF_RANGE,
+                    f"SET_PARAM: {low} ({proposed[low]:g}) must stay below {high} "
+                    f"({proposed[high]:g})",
+                    1,
+                )
 
     def set_param(cmd: Command) -> None:
         row = f.params.by_id[cmd.args["param"]]

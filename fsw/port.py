@@ -34,7 +34,7 @@ class Sensors:
     electronics_temp: float  # warm electronics box (deg C)
     exterior_temp: float  # sunlit side of the body (deg C)
     hazard_height: float  # tallest step ahead in the direction of travel (m), 0 when none
-    hazard_distance: float  # how far ahead that step is (m)
+    hazard_distance: float  # how far ahead that step is (m); the sensor's reach when none
 
 
 @dataclass(slots=True)
@@ -43,14 +43,16 @@ class Actuation:
 
     drive: list[float] = field(default_factory=lambda: [0.0] * 6)
     steer: list[float] = field(default_factory=lambda: [0.0] * 4)
-    powered: bool = True  # False while hibernating: every non-essential load off
+    powered: bool = True  # False while asleep: loads off, drive and steering motors unpowered
 
 
 class FaultInjector(Protocol):
     """Test-only fault injection: only simulated hardware offers it."""
 
     def inject(self, kind: FaultKind, wheel: int, value: float) -> None:
-        """Make the fault happen from now on (CLEAR removes every injected fault)."""
+        """Make the fault happen from now on (CLEAR removes every injected fault). `wheel` is
+        the wheel index for wheel faults (ignored otherwise); `value` is the IMU bias in
+        degrees, as the SIM_INJECT_FAULT command carries it."""
 
 
 class HardwarePort(Protocol):

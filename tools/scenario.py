@@ -3,6 +3,7 @@ and the outcome expected. Loading checks everything and names the first bad item
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,7 +94,7 @@ def load(path: str | Path) -> Scenario:
 
 
 def _number(where: str, value: Any, low: float | None = None, high: float | None = None) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise ScenarioError(f"{where}: {value!r} is not a number")
     if (low is not None and value < low) or (high is not None and value > high):
         raise ScenarioError(f"{where}: {value} is outside {low} .. {high}")
@@ -131,6 +132,8 @@ def parse(data: dict[str, Any], path: Path | None = None) -> Scenario:
         _fault(f"faults[{i}]", e, duration) for i, e in enumerate(data.get("faults", []))
     )
     expect = _table("expect", data.get("expect", {}), set(EXPECTATIONS))
+    for key, want in expect.items():
+        _check_expectation(f"expect.{key}", key, want)
     seed = data.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise ScenarioError(f"seed: {seed!r} is not a whole number")
@@ -148,6 +151,29 @@ def parse(data: dict[str, Any], path: Path | None = None) -> Scenario:
         expect=expect,
         path=path,
     )
+
+
+_RANGES = {"travelled", "final_x", "final_y"}
+_NAME_LISTS = {"modes_visited", "modes_not_visited", "events", "absent_events"}
+_NAME_LISTS |= {"completed", "failed", "rejected"}
+
+
+def _check_expectation(where: str, key: str, want: Any) -> None:
+    if key in _RANGES:
+        if not isinstance(want, list) or len(want) != 2:
+            raise ScenarioError(f"{where}: give [min, max]")
+        low, high = (_number(where, v) for v in want)
+        if low > high:
+            raise ScenarioError(f"{where}: min {low} is above max {high}")
+    elif key in _NAME_LISTS:
+        if not isinstance(want, list) or not all(isinstance(v, str) for v in want):
+            raise ScenarioError(f"{where}: give a list of names")
+    elif key == "final_mode" and not isinstance(want, str):
+        raise ScenarioError(f"{where}: give a mode name")
+    elif key == "healthy_wheels":
+        _number(where, want, 0, 6)
+    elif key == "degraded" and not isinstance(want, bool):
+        raise ScenarioError(f"{where}: give true or false")
 
 
 def _commands(where: str, entry: Any, duration: float) -> list[TimedCommand]:

@@ -28,6 +28,11 @@ GUARDS: tuple[Guard, ...] = (
     Guard("to_safe", "the commanded mode is SAFE", Reason.NOT_ALLOWED_IN_MODE),
     Guard("to_hibernate", "the commanded mode is HIBERNATE", Reason.NOT_ALLOWED_IN_MODE),
     Guard("charged", "battery charge at least WAKE_BATTERY", Reason.FAULT_ACTIVE),
+    Guard(
+        "to_standby_wheels_lost",
+        "the commanded mode is STANDBY but fewer than five wheels are healthy",
+        Reason.NOT_ALLOWED_IN_MODE,
+    ),
 )
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -47,11 +52,14 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition((M.STANDBY, *MOVING), T.FAULT_SAFE, M.SAFE, "", "stop_motion"),
     Transition((M.STANDBY,), T.CMD_SET_MODE, M.SAFE, "to_safe"),
     Transition((M.STANDBY, M.SAFE), T.CMD_SET_MODE, M.HIBERNATE, "to_hibernate", "sleep"),
+    Transition((M.HIBERNATE, M.NAP), T.CMD_SET_MODE, M.SAFE, "to_standby_wheels_lost", "wake"),
     Transition((M.HIBERNATE, M.NAP), T.CMD_SET_MODE, M.STANDBY, "to_standby", "wake"),
     Transition((M.SAFE,), T.CMD_SAFE_RECOVER, M.STANDBY, "faults_clear"),
     Transition((M.STANDBY, M.SAFE), T.CMD_HIBERNATE, M.HIBERNATE, "", "sleep"),
     Transition(AWAKE, T.FAULT_HIBERNATE, M.HIBERNATE, "", "sleep"),
-    Transition((M.STANDBY, *MOVING), T.FAULT_NAP, M.NAP, "", "sleep"),
+    Transition(AWAKE, T.FAULT_NAP, M.NAP, "", "sleep"),
+    Transition((M.HIBERNATE,), T.SUNRISE, M.SAFE, "wheels_lost", "wake"),
     Transition((M.HIBERNATE,), T.SUNRISE, M.STANDBY, "charged", "wake"),
+    Transition((M.NAP,), T.COOLED, M.SAFE, "wheels_lost", "wake"),
     Transition((M.NAP,), T.COOLED, M.STANDBY, "", "wake"),
 )

@@ -57,6 +57,12 @@ def _rows() -> tuple[ParamDef, ...]:
 
 PARAMS: tuple[ParamDef, ...] = _rows()
 
+ORDERED: tuple[tuple[str, str], ...] = (
+    ("CLIMB_EXIT_PITCH", "CLIMB_PITCH"),
+    ("NAP_EXIT_TEMP", "THERMAL_NAP_LIMIT"),
+)
+"""Pairs whose first must stay below the second (hysteresis), or the mode would flap."""
+
 Param = IntEnum("Param", [(p.name, p.id) for p in PARAMS])  # type: ignore[misc]
 """Parameter numbers as SET_PARAM and GET_PARAM carry them."""
 

@@ -116,3 +116,28 @@ def test_low_battery_hibernates():
     r.run(65)
     assert r.last("HK")["mode"] == "HIBERNATE"
     assert r.events("MONITOR_TRIPPED")[0].shown()["monitor"] == "BATTERY_LOW"
+
+
+def test_review_findings_stay_fixed():
+    # waking a rover with two wheels lost lands in SAFE, not STANDBY
+    r = Rover()
+    r.send("WHEEL_ISOLATE", wheel="LF")
+    r.send("WHEEL_ISOLATE", wheel="RF")
+    r.send("HIBERNATE")
+    r.send("SET_MODE", mode="STANDBY")
+    assert modes(r)[-1] == "SAFE"
+    # a monitor that put the rover to sleep may trip again once it is woken
+    low = Rover(battery_soc=15.0, sun=FixedSun(-5.0))
+    low.run(3)
+    low.send("SET_MODE", mode="STANDBY")
+    low.run(5)
+    assert modes(low)[-2:] == ["STANDBY", "HIBERNATE"]
+    # f32 periods over 4 s are whole numbers of cycles too; hysteresis cannot be inverted
+    assert r.stages(r.send("SET_HK_PERIOD", period=4.2))[-1][0] == "COMPLETED"
+    bad = r.send("SET_PARAM", param="CLIMB_EXIT_PITCH", value=12.0)
+    assert r.stages(bad) == [("REJECTED", "OUT_OF_RANGE", 1)]
+    # too hot in SAFE naps as well
+    hot = Rover(sun=FixedSun(60.0), exterior_temp=120.0)
+    hot.send("SET_MODE", mode="SAFE")
+    hot.run(3)
+    assert modes(hot)[-1] == "NAP"

@@ -72,3 +72,18 @@ def test_repeated_commands_are_expanded():
     sc = scenario.parse({"name": "x", "duration": 100, "commands": [
         {"at": 10, "every": 30, "name": "NOOP"}]})  # fmt: skip
     assert [c.at for c in sc.commands] == [10, 40, 70, 100]
+
+
+@pytest.mark.parametrize(
+    ("expect", "message"),
+    [({"travelled": 5}, r"\[min, max\]"), ({"events": "BOOTED"}, "list of names"),
+     ({"degraded": 1}, "true or false"), ({"final_x": [2, 1]}, "above max")],
+)  # fmt: skip
+def test_a_badly_shaped_expectation_is_refused(expect, message):
+    with pytest.raises(scenario.ScenarioError, match=message):
+        scenario.parse({"name": "x", "duration": 5.0, "expect": expect})
+
+
+def test_a_duration_that_is_not_a_number_is_refused():
+    with pytest.raises(scenario.ScenarioError, match="not a number"):
+        scenario.parse({"name": "x", "duration": float("nan")})
