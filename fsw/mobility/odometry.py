@@ -14,6 +14,33 @@ def wheel_distances(before: Sequence[int], after: Sequence[int]) -> list[float]:
     return [(b - a) * METRES_PER_COUNT for a, b in zip(before, after, strict=True)]
 
 
+def fit_motion(rows: Sequence[tuple[float, float]], values: Sequence[float]) -> tuple[float, float]:
+    """The (forward, turn) that best explains each wheel's value, least squares, where a wheel
+    with row (a, b) sees a*forward + b*turn. Works for distances and for rates alike.
+
+    When the rows cannot tell turning from driving (one wheel, or all on one line through the
+    turn centre), the fit keeps the turn at 0 and matches forward alone.
+    """
+    saa = sab = sbb = sav = sbv = 0.0
+    for (a, b), v in zip(rows, values, strict=True):
+        saa += a * a
+        sab += a * b
+        sbb += b * b
+        sav += a * v
+        sbv += b * v
+    det = saa * sbb - sab * sab
+    if det > 1e-9 * (saa * sbb + 1e-12):
+        return (sav * sbb - sbv * sab) / det, (sbv * saa - sav * sab) / det
+    return (sav / saa if saa > 1e-12 else 0.0), 0.0
+
+
+def wheel_row(wheel: WheelDef, angle: float) -> tuple[float, float]:
+    """(a, b): how far a wheel steered to `angle` rolls per unit of forward motion and of turn:
+    forward*cos(a) + turn*(x*sin(a) - y*cos(a))."""
+    c, s = math.cos(angle), math.sin(angle)
+    return c, wheel.x * s - wheel.y * c
+
+
 def body_motion(
     rolled: Sequence[float],
     wheel_angles: Sequence[float],
@@ -21,20 +48,10 @@ def body_motion(
     wheels: tuple[WheelDef, ...] = WHEELS,
 ) -> tuple[float, float]:
     """(forward distance m, turn rad) of the body from each wheel's rolled distance, its steering
-    angle (0 for fixed wheels) and whether to trust it. Each wheel rolls the body's motion at its
-    position projected on its direction: forward*cos(a) + turn*(x*sin(a) - y*cos(a))."""
-    saa = sab = sbb = sad = sbd = 0.0
+    angle (0 for fixed wheels) and whether to trust it."""
+    rows, values = [], []
     for w, d, angle, ok in zip(wheels, rolled, wheel_angles, used, strict=True):
-        if not ok:
-            continue
-        c, s = math.cos(angle), math.sin(angle)
-        a, b = c, w.x * s - w.y * c
-        saa += a * a
-        sab += a * b
-        sbb += b * b
-        sad += a * d
-        sbd += b * d
-    det = saa * sbb - sab * sab
-    if abs(det) < 1e-12:  # fewer than two independent wheels: forward travel only
-        return (sad / saa if saa else 0.0), 0.0
-    return (sad * sbb - sbd * sab) / det, (saa * sbd - sab * sad) / det
+        if ok:
+            rows.append(wheel_row(w, angle))
+            values.append(d)
+    return fit_motion(rows, values)

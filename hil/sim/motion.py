@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from fsw.mobility.geometry import WHEEL_RADIUS, WHEELS, WheelDef
+from fsw.mobility.geometry import WHEEL_RADIUS, WHEELS
 from fsw.tables.enums import Wheel
 
 STEER_RATE = 1.0
@@ -54,33 +54,6 @@ WHEELBASE = _mean([WHEELS[i].x for i in FRONT]) - _mean([WHEELS[i].x for i in RE
 
 TRACK = _mean([WHEELS[i].y for i in LEFT]) - _mean([WHEELS[i].y for i in RIGHT])
 """m: between the mean left and the mean right wheel."""
-
-
-def wheel_row(wheel: WheelDef, angle: float) -> tuple[float, float]:
-    """(a, b) with the wheel's rolling speed = a*vx + b*w when it is steered to `angle` (rad)."""
-    c, s = math.cos(angle), math.sin(angle)
-    return c, wheel.x * s - wheel.y * c
-
-
-def fit_body_rates(
-    rows: Sequence[tuple[float, float]], speeds: Sequence[float]
-) -> tuple[float, float]:
-    """The (vx, w) that best matches the wheels' rolling `speeds` (m/s), least squares.
-
-    When the rows cannot tell turning from driving (one wheel, or all on one line through the
-    turn centre), the fit keeps w at 0 and matches vx alone.
-    """
-    saa = sab = sbb = sas = sbs = 0.0
-    for (a, b), s in zip(rows, speeds, strict=True):
-        saa += a * a
-        sab += a * b
-        sbb += b * b
-        sas += a * s
-        sbs += b * s
-    det = saa * sbb - sab * sab
-    if det > 1e-9 * (saa * sbb + 1e-12):
-        return (sas * sbb - sbs * sab) / det, (sbs * saa - sas * sab) / det
-    return (sas / saa if saa > 1e-12 else 0.0), 0.0
 
 
 def slip(pitch: float, noise: float = 0.0) -> float:

@@ -12,6 +12,7 @@ import math
 from collections.abc import Sequence
 
 from fsw.mobility.geometry import CORNERS, ENCODER_COUNTS_PER_REV, WHEEL_RADIUS, WHEELS
+from fsw.mobility.odometry import fit_motion, wheel_row
 from hil.sim import motion
 
 COUNTS_PER_RAD = ENCODER_COUNTS_PER_REV / (2 * math.pi)
@@ -98,13 +99,11 @@ class Wheels:
         angles = [0.0] * N
         for k, i in enumerate(CORNER_INDEX):
             angles[i] = self.steer[k]
-        rows = [motion.wheel_row(w, a) for w, a in zip(WHEELS, angles, strict=True)]
+        rows = [wheel_row(w, a) for w, a in zip(WHEELS, angles, strict=True)]
         on = [self.powered and rate != 0.0 for rate in self.drive]
         driving = [on[i] and not self.stalled[i] and not self.opened[i] for i in range(N)]
         used = [i for i in range(N) if driving[i]]
-        vx, w = motion.fit_body_rates(
-            [rows[i] for i in used], [self.drive[i] * WHEEL_RADIUS for i in used]
-        )
+        vx, w = fit_motion([rows[i] for i in used], [self.drive[i] * WHEEL_RADIUS for i in used])
         self.vx, self.w = vx, w
         self.driving, self.dragged = len(used), sum(self.stalled)
         self.drive_on = any(on)
