@@ -5,6 +5,9 @@ housekeeping, wired together over one hardware port and one clock.
     housekeeping (1 Hz): HK, MOBILITY, WHEELS, POWER, FDIR
 While asleep (HIBERNATE, NAP) the control group only checks whether to wake, and both groups run
 at HIBERNATE_PERIOD: the wake-up circuit and a slow beacon.
+
+Flight code runs on one thread. The radio, on threads of its own, post()s uplink bytes, which the
+executive hands to receive() on the flight thread between cycles (Executive.call_soon).
 """
 
 from __future__ import annotations
@@ -112,8 +115,16 @@ class FlightSoftware:
         self.executive.run(until)
 
     def receive(self, data: bytes) -> None:
-        """Bytes from the ground link (COBS frames of command packets)."""
+        """Bytes from the ground link (COBS frames of command packets), on the flight thread."""
         self.uplink.receive(data)
+
+    def post(self, data: bytes) -> None:
+        """Bytes from the ground link, from any thread: receive()d on the flight thread at once."""
+        self.executive.call_soon(lambda: self.receive(data))
+
+    def post_link_reset(self) -> None:
+        """The link was reopened (any thread): forget a partial frame, in order with post()."""
+        self.executive.call_soon(self.uplink.resync)
 
     def _command_arrived(self, packet: bytes) -> None:
         self.last_command_time = self.clock.now()

@@ -1,9 +1,11 @@
-"""`rover fsw`: the emulator on the real-time clock with the simulated rover. Until the ground link
-exists, it prints what the rover sends: every event, and one status line per housekeeping period."""
+"""`rover fsw`: the emulator on the real-time clock with the simulated rover, and a ground link:
+COBS frames over TCP (a console or script connects) or a serial line. It prints every event and a
+status line per housekeeping period, and the link's messages (connected, replaced, lost)."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -11,40 +13,89 @@ from fsw.clock import RealTimeClock
 from fsw.flight import FlightSoftware
 from fsw.packets.framing import frame
 from fsw.tables import CATALOG
+from hil.radio import Radio, SerialRadio, TcpRadio
 from tools import scenario as scenarios
 from tools.runner import build_rover
 from tools.scenario import Scenario, parse
+
+DEFAULT_LISTEN = "127.0.0.1:50200"
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register `rover fsw`."""
     p = sub.add_parser(
         "fsw",
-        help="run the emulator in real time on the simulated rover",
-        description="Run the flight software in real time against the simulated rover and print "
-        "its events and a status line per housekeeping packet. With --scenario, the terrain, "
-        "start and command script come from a scenario file (commands sent at their times).",
+        help="run the emulator in real time on the simulated rover, with a ground link",
+        description="Run the flight software in real time against the simulated rover, with a "
+        "ground link: COBS-framed CCSDS packets over TCP (one ground at a time; the newest "
+        "connection wins) or a serial line. Prints where it listens, then the rover's events, a "
+        "status line per housekeeping packet and the link's messages; on exit, what the link "
+        "carried and dropped. With --scenario, the terrain, start and command script come from a "
+        "scenario file (commands sent at their times).",
+    )
+    p.add_argument(
+        "--listen",
+        metavar="HOST:PORT",
+        default=DEFAULT_LISTEN,
+        help=f"TCP address the ground connects to (default {DEFAULT_LISTEN}; port 0: any free "
+        "port, the one chosen is printed)",
+    )
+    p.add_argument(
+        "--link",
+        metavar="DEVICE",
+        help="serial device or pyserial URL for the ground link instead of TCP "
+        "(e.g. /dev/ttyUSB0; opened again every second while absent)",
+    )
+    p.add_argument("--baud", default="115200", metavar="N", help="serial baud rate (115200)")
+    p.add_argument(
+        "--speed",
+        default="1",
+        metavar="X",
+        help="mission seconds per wall second (default 1; 10 rehearses ten times faster)",
     )
     p.add_argument("--scenario", metavar="FILE", help="terrain, start and commands from here")
     p.add_argument("--seed", type=int, help="random seed of the simulated rover")
     p.add_argument(
-        "--duration", type=float, metavar="S", help="stop after S seconds (default: run until ^C)"
+        "--duration",
+        type=float,
+        metavar="S",
+        help="stop after S mission seconds (default: run until ^C)",
+    )
+    p.add_argument(
+        "--quiet", action="store_true", help="print only the link's messages, not telemetry"
     )
     p.set_defaults(run=main)
 
 
 def main(args: argparse.Namespace) -> int:
     """Run until the duration has passed or the user interrupts."""
+    speed = _positive(args.speed, "--speed")
     sc = scenarios.load(args.scenario) if args.scenario else parse({"name": "lab", "duration": 1})
     seed = sc.seed if args.seed is None else args.seed
-    clock = RealTimeClock()
+    clock = RealTimeClock(rate=speed)
     start = clock.now()
     sc = _shifted(sc, start)
     rover = build_rover(sc, clock, seed)  # type: ignore[arg-type]
-    flight = FlightSoftware(rover, clock, _printer(start))
-    print(f"rover fsw: flight software on the simulated rover, seed {seed}; ^C stops", flush=True)
+    show = (lambda _: None) if args.quiet else _printer(start)
+
+    def uplink(data: bytes) -> None:  # from the radio's thread; `flight` exists by then
+        flight.post(data)
+
+    def reopened() -> None:
+        flight.post_link_reset()
+
+    def downlink(packet: bytes) -> None:
+        radio.send(packet)
+        show(packet)
+
+    radio = _radio(args, uplink, reopened)  # bound first: a port in use fails before boot
+    _say(f"ground link on {radio.where}")
     end = None if args.duration is None else start + args.duration
     try:
+        pace = "" if speed == 1 else f", {speed:g}x real time"
+        _say(f"flight software on the simulated rover, seed {seed}{pace}; ^C stops")
+        flight = FlightSoftware(rover, clock, downlink)
+        radio.start()
         for seq, c in enumerate(sc.commands):  # sent between cycles, at their times
             if end is not None and start + c.at > end:
                 break
@@ -52,8 +103,58 @@ def main(args: argparse.Namespace) -> int:
             flight.receive(frame(CATALOG.encode_command(c.name, c.args, seq)))
         flight.run(end)
     except KeyboardInterrupt:
-        print("rover fsw: stopped", flush=True)
+        _say("stopped")
+    finally:
+        radio.close()
+    n = radio.counters
+    _say(
+        f"link: {n.sent} frames down, {n.dropped} dropped ({n.no_ground} with no ground, "
+        f"{n.queue_full} queue full, {n.lost} lost in writing); {n.received} bytes up, "
+        f"{n.connections} connection{'s' * (n.connections != 1)}"
+    )
     return 0
+
+
+def _radio(
+    args: argparse.Namespace, post: Callable[[bytes], None], reset: Callable[[], None]
+) -> Radio:
+    """The radio the options ask for (not started)."""
+    if args.link:
+        baud = _positive(args.baud, "--baud", whole=True)
+        return SerialRadio(args.link, int(baud), post, reset, _say)
+    host, port = _address(args.listen)
+    return TcpRadio(host, port, post, reset, _say)
+
+
+def _address(text: str) -> tuple[str, int]:
+    """HOST:PORT (or [IPv6]:PORT) as a host and a port number."""
+    host, colon, port = text.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not colon or not host or not port.isdigit() or int(port) > 65535:
+        raise ValueError(f"--listen {text!r}: give HOST:PORT, e.g. {DEFAULT_LISTEN}")
+    return host, int(port)
+
+
+def _positive(text: str, option: str, *, whole: bool = False) -> float:
+    """A positive (whole) number from an option, or a ValueError naming the option."""
+    try:
+        value = int(text) if whole else float(text)
+    except ValueError:
+        value = 0
+    if not 0 < value < float("inf"):
+        raise ValueError(f"{option} {text!r}: give a positive {'whole ' * whole}number")
+    return value
+
+
+def _line(text: str) -> None:
+    """One line from any thread (written whole, so threads do not interleave within a line)."""
+    sys.stdout.write(f"{text}\n")
+    sys.stdout.flush()
+
+
+def _say(text: str) -> None:
+    """One of `rover fsw`'s own lines (link messages, start and stop)."""
+    _line(f"rover fsw: {text}")
 
 
 def _shifted(sc: Scenario, start: float) -> Scenario:
@@ -67,20 +168,18 @@ def _printer(start: float) -> Callable[[bytes], None]:
         t = (p.time or start) - start
         if p.kind == "event":
             severity = p.definition.severity.name  # type: ignore[union-attr]
-            print(f"t+{t:7.1f}s {severity:<8} {p.text()}", flush=True)
+            _line(f"t+{t:7.1f}s {severity:<8} {p.text()}")
         elif p.name == "HK":
             v = p.shown()
-            print(
+            _line(
                 f"t+{t:7.1f}s HK       {v['mode']:<9} wheels {v['healthy_wheels']} "
-                f"cmds {v['cmd_accepted']}/{v['cmd_rejected']} rejected",
-                flush=True,
+                f"cmds {v['cmd_accepted']}/{v['cmd_rejected']} rejected"
             )
         elif p.name == "MOBILITY":
             v = p.shown()
-            print(
+            _line(
                 f"t+{t:7.1f}s MOBILITY x {v['x']:.2f} y {v['y']:.2f} heading {v['heading']:.1f} "
-                f"pitch {v['pitch']:.1f} travelled {v['travelled']:.2f} m {v['motion']}",
-                flush=True,
+                f"pitch {v['pitch']:.1f} travelled {v['travelled']:.2f} m {v['motion']}"
             )
 
     return show
