@@ -1,0 +1,93 @@
+import socket
+import threading
+import time
+
+import pytest
+
+from fsw.packets.framing import Deframer, frame
+from fsw.tables import CATALOG
+from tools.ground.link import GroundLink, LinkDown
+
+
+def hk(seq):
+    values = {f.name: 0 for f in CATALOG.telemetry_packet("HK").fields}
+    values["mode"] = "STANDBY"
+    return CATALOG.encode_telemetry("HK", values, seq, 1000.0 + seq)
+
+
+class Collect:
+    def __init__(self):
+        self.packets, self.status = [], []
+        self.cond = threading.Condition()
+
+    def packet(self, packet, ns):
+        with self.cond:
+            self.packets.append((packet, ns))
+            self.cond.notify_all()
+
+    def said(self, text):
+        with self.cond:
+            self.status.append(text)
+            self.cond.notify_all()
+
+    def wait(self, predicate, timeout=5.0):
+        with self.cond:
+            assert self.cond.wait_for(predicate, timeout), (self.packets, self.status)
+
+
+def test_loop_url_carries_frames_and_drops_what_is_not_telemetry():
+    seen = Collect()
+    link = GroundLink("loop://", seen.packet, seen.said).start()
+    try:
+        assert link.wait_connected(2)
+        link.send(hk(1))  # loop:// hands back what was written: telemetry is taken in
+        link.send(CATALOG.encode_command("PING", {"token": 1}, 0))  # a command is not
+        link.send(hk(2))
+        seen.wait(lambda: len(seen.packets) == 2)
+        assert [p for p, _ in seen.packets] == [hk(1), hk(2)]
+        assert all(abs(ns / 1e9 - time.time()) < 5 for _, ns in seen.packets)
+        assert link.frames_sent == 3
+        assert sum(link.deframer.discarded_frames.values()) == 1
+    finally:
+        link.close()
+    assert not link.connected
+    with pytest.raises(LinkDown, match="is down: not sent"):
+        link.send(hk(3))
+
+
+def test_a_url_pyserial_cannot_parse_is_said_once_and_not_retried():
+    seen = Collect()
+    link = GroundLink("nosuchscheme://x", seen.packet, seen.said, retry=0.05).start()
+    seen.wait(lambda: seen.status)
+    time.sleep(0.2)
+    link.close()
+    assert len(seen.status) == 1
+    assert "cannot open" in seen.status[0]
+
+
+def test_the_link_waits_for_the_rover_and_reconnects_after_it_goes_away():
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    listener.close()  # nobody listens yet: the link keeps trying
+    seen = Collect()
+    link = GroundLink(f"socket://127.0.0.1:{port}", seen.packet, seen.said, retry=0.05).start()
+    try:
+        seen.wait(lambda: any("cannot open" in s for s in seen.status))
+        time.sleep(0.3)
+        assert sum("cannot open" in s for s in seen.status) == 1  # said once, not every retry
+        listener = socket.create_server(("127.0.0.1", port))
+        for boot in (1, 2):
+            conn, _ = listener.accept()
+            assert link.wait_connected(2)
+            conn.sendall(b"\x00\x17garbage" + frame(hk(boot)))
+            seen.wait(lambda b=boot: len(seen.packets) == b)
+            link.send(CATALOG.encode_command("PING", {"token": boot}, boot))
+            got = Deframer().feed(conn.recv(4096)).packets
+            assert CATALOG.decode(got[0]).values["token"] == boot
+            conn.close()  # the emulator restarts
+            seen.wait(lambda: any("down" in s for s in seen.status))
+        assert link.opened == 2
+        assert [CATALOG.decode(p).seq_count for p, _ in seen.packets] == [1, 2]
+    finally:
+        link.close()
+        listener.close()

@@ -1,0 +1,96 @@
+import pytest
+
+from tools.dictionary import Dictionary
+from tools.ground.cmdline import parse
+from tools.ground.conditions import parse_condition
+from tools.ground.inprocess import InProcessSession
+from tools.ground.playback import PlaybackSession
+from tools.ground.session import GroundError
+from tools.tlmlog import LogReader, RecordType
+
+D = Dictionary.from_flight()
+
+
+def line(text):
+    return parse(D, text)
+
+
+@pytest.fixture
+def recorded(tmp_path):
+    """A short drive recorded by an in-process session."""
+    path = tmp_path / "drive.tlm"
+    s = InProcessSession(record=path)
+    ping = s.send(line("PING 7"))
+    drive = s.send(line("DRIVE 1 0 0.0447"))
+    assert s.await_final(ping, 1) == "COMPLETED"
+    assert s.await_final(drive, 60) == "COMPLETED"
+    s.run_for(2)
+    s.close()
+    return path
+
+
+def test_in_process_commands_are_verified_stage_by_stage_in_mission_time():
+    s = InProcessSession()
+    start = s.now()
+    drive = s.send(line("DRIVE 1 0 0.0447"))
+    assert drive.seq == 0
+    assert s.await_final(drive, 5) is None  # 1 m takes 22 s: not done after 5
+    assert drive.stages == ["ACCEPTED", "STARTED"]
+    assert s.now() - start == pytest.approx(5, abs=0.11)
+    assert s.await_final(drive, 60) == "COMPLETED"
+    assert 22.3 < drive.finished - drive.sent < 25  # 1 m at 0.0447 m/s, and slowing to stop
+    done = s.await_event("MOTION_DONE", 1)
+    assert done is not None and done.values["travelled"] == pytest.approx(1, abs=0.01)
+    assert s.await_condition(parse_condition(D, ["MOBILITY.travelled", ">=", "0.99"]), 2)
+
+
+def test_a_rejected_command_names_its_reason_and_argument():
+    s = InProcessSession()
+    hib = s.send(line("SET_MODE HIBERNATE"))
+    s.await_final(hib, 2)
+    drive = s.send(line("DRIVE 1 0 0.0447"))
+    assert s.await_final(drive, 2) == "REJECTED"
+    assert drive.outcome() == "REJECTED: NOT_ALLOWED_IN_MODE"
+
+
+def test_waits_time_out_and_events_are_looked_for_after_a_mark():
+    s = InProcessSession()
+    s.send(line("PING 1"))
+    assert s.await_event("PING_REPLY", 1) is not None
+    mark = s.event_cursor()
+    assert s.await_event("PING_REPLY", 3, since=mark) is None
+    assert s.await_condition(parse_condition(D, ["HK.mode", "==", "SAFE"]), 3) is False
+
+
+def test_the_recording_holds_each_command_before_its_reports(recorded):
+    records = list(LogReader(recorded))
+    kinds = [(r.type, D.decode(r.packet).name) for r in records]
+    first_uplink = kinds.index((RecordType.UPLINK, "PING"))
+    first_verify = kinds.index((RecordType.DOWNLINK, "CMD_VERIFY"))
+    assert first_uplink < first_verify
+
+
+def test_a_log_plays_back_the_same_story(recorded):
+    p = PlaybackSession(recorded)
+    drive = p.send(line("DRIVE 1 0 0.0447"))  # the PING before it is passed over
+    assert p.await_final(drive, 60) == "COMPLETED"
+    assert drive.stages == ["ACCEPTED", "STARTED", "COMPLETED"]
+    assert p.await_event("MOTION_DONE", 5) is not None
+    with pytest.raises(GroundError, match="no further PING token=7 was sent"):
+        p.send(line("PING 7"))
+    assert p.finished
+
+
+def test_a_log_does_not_match_a_command_with_other_arguments(recorded):
+    p = PlaybackSession(recorded)
+    with pytest.raises(GroundError, match="no further DRIVE distance=2"):
+        p.send(line("DRIVE 2 0 0.0447"))
+
+
+def test_scenario_faults_happen_at_their_times_and_its_commands_play_on_request():
+    s = InProcessSession("scenarios/wheel-stall-50m.toml", play_commands=True)
+    isolated = s.await_event("WHEEL_ISOLATED", 900)
+    assert isolated is not None
+    assert isolated.shown()["wheel"] == "LM"
+    assert 560 <= isolated.time - s.scenario.start_time < 570
+    assert [c.name for c in s.sent][:1] == ["DRIVE"]

@@ -1,0 +1,112 @@
+"""Command lines as an operator types them: `DRIVE distance=2 speed=0.04 radius=0`.
+
+Arguments are given by name (`name=value`) or by position, in any mix; numbers in decimal, hex
+(`0x1F`) or exponent form, enum values by name in any case. Everything is checked against the
+dictionary before a byte is sent, and every mistake comes back as one line that says what is
+wrong (pure functions, no I/O).
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+from typing import Any
+
+from fsw.packets.reasons import PacketError
+from fsw.packets.schema import CommandDef
+from fsw.packets.types import number_text
+from tools.dictionary import Dictionary
+
+_INT = re.compile(r"^[+-]?(0x[0-9a-f]+|0b[01]+|0o[0-7]+|\d+)$", re.IGNORECASE)
+_FLOAT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$", re.IGNORECASE)
+
+
+class CommandLineError(ValueError):
+    """A command line that cannot be sent, with why in one line."""
+
+
+@dataclass(frozen=True)
+class CommandLine:
+    """A command line checked against the dictionary: ready to encode."""
+
+    definition: CommandDef
+    args: dict[str, int | float]  # wire values, in argument order
+
+    @property
+    def name(self) -> str:
+        """The command's name."""
+        return self.definition.name
+
+    def text(self) -> str:
+        """The command as the operator would type it, arguments by name, enums by name."""
+        parts = [self.definition.name]
+        for arg in self.definition.args:
+            shown = arg.show(self.args[arg.name])
+            text = shown if isinstance(shown, str) else number_text(shown)  # type: ignore[arg-type]
+            parts.append(f"{arg.name}={text}")
+        return " ".join(parts)
+
+
+def split(line: str) -> list[str]:
+    """The words of a line (shell quoting, `#` starts a comment), or a CommandLineError."""
+    try:
+        return shlex.split(line, comments=True)
+    except ValueError as err:
+        raise CommandLineError(f"cannot read the line: {err}") from None
+
+
+def value_of(text: str) -> Any:
+    """A typed word: an int or float when it reads as one, else the text (an enum name)."""
+    if _INT.match(text):
+        try:
+            return int(text, 0)
+        except ValueError:  # a leading zero, `007`: seven, as a person means it
+            return int(text, 10)
+    if _FLOAT.match(text) or text.lower() in ("nan", "inf", "-inf", "+inf"):
+        return float(text)
+    return text
+
+
+def parse_words(dictionary: Dictionary, words: list[str]) -> CommandLine:
+    """A command from its words: the name, then arguments by position or `name=value`."""
+    if not words:
+        raise CommandLineError("no command given")
+    try:
+        command = dictionary.command(words[0])
+    except PacketError as err:
+        raise CommandLineError(err.message) from None
+    names = [a.name for a in command.args]
+    given: dict[str, Any] = {}
+    for word in words[1:]:
+        name, equals, text = word.partition("=")
+        if equals:
+            name = name.strip().lower()
+            if name not in names:
+                expected = ", ".join(names) or "none"
+                raise CommandLineError(
+                    f"{command.name} has no argument {name!r} (arguments: {expected})"
+                )
+        else:  # by position: the next argument not given yet
+            free = [n for n in names if n not in given]
+            if not free:
+                raise CommandLineError(
+                    f"{command.name} takes {len(names)} argument{'s' * (len(names) != 1)}; "
+                    f"{word!r} is one too many"
+                )
+            name, text = free[0], word
+        if name in given:
+            raise CommandLineError(f"{command.name}: argument {name!r} is given twice")
+        if not text:
+            raise CommandLineError(f"{command.name}: argument {name!r} has no value")
+        given[name] = value_of(text)
+    try:
+        values = command.check_args(given)
+    except PacketError as err:
+        raise CommandLineError(err.message) from None
+    return CommandLine(command, values)
+
+
+def parse(dictionary: Dictionary, line: str) -> CommandLine:
+    """A command from a line of text."""
+    return parse_words(dictionary, split(line))

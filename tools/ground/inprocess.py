@@ -1,0 +1,110 @@
+"""A session with the flight software and the simulated rover in this process, on the simulated
+clock: waiting runs the rover, so an hour's drive takes about a second, the same every time for a
+given seed. What tests and rehearsals use when no emulator is running."""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Callable
+from pathlib import Path
+
+from fsw.clock import SimClock
+from fsw.flight import FlightSoftware
+from fsw.packets.framing import frame
+from tools.dictionary import Dictionary
+from tools.ground.cmdline import CommandLine
+from tools.ground.session import Session
+from tools.runner import EPOCH_NS, build_rover
+from tools.scenario import Scenario, TimedFault, load, parse
+from tools.tlmlog import LogWriter
+
+STEP = 0.1
+"""Mission seconds the flight software runs between looks at what the ground waits for."""
+
+
+class InProcessSession(Session):
+    """The flight software and a simulated rover built from a scenario, driven by the ground.
+
+    The scenario's terrain, start, sun and injected faults apply; its timed commands are sent only
+    with `play_commands` (a test usually sends its own). Timeouts are mission seconds.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario | str | Path | None = None,
+        *,
+        seed: int | None = None,
+        play_commands: bool = False,
+        dictionary: Dictionary | None = None,
+        record: Path | None = None,
+    ) -> None:
+        if scenario is None:
+            scenario = parse({"name": "lab", "duration": 1})
+        elif not isinstance(scenario, Scenario):
+            scenario = load(scenario)
+        dictionary = dictionary or Dictionary.from_flight()
+        recorder = None
+        if record is not None:
+            created = EPOCH_NS + round(scenario.start_time * 1e9)
+            recorder = LogWriter(record, dictionary.fingerprint, flush_each=False,
+                                 created_ns=created)  # fmt: skip
+        super().__init__(dictionary, recorder)
+        self.scenario = scenario
+        self.seed = scenario.seed if seed is None else seed
+        self.clock = SimClock(scenario.start_time)
+        self.rover = build_rover(scenario, self.clock, self.seed)
+        self._timeline: list[tuple[float, int, Callable[[], None]]] = []
+        self._uplink: list[bytes] = []
+        order = itertools.count()
+        for f in scenario.faults:
+
+            def inject(f: TimedFault = f) -> None:
+                self.rover.inject(f.kind, f.wheel, f.value)
+
+            self._timeline.append((scenario.start_time + f.at, next(order), inject))
+        if play_commands:
+            for c in scenario.commands:
+                definition = self.dictionary.command(c.name)
+                line = CommandLine(definition, definition.check_args(dict(c.args)))
+
+                def send(line: CommandLine = line) -> None:
+                    self.send(line)
+
+                self._timeline.append((scenario.start_time + c.at, next(order), send))
+        heapq.heapify(self._timeline)
+        self.flight = FlightSoftware(self.rover, self.clock, self._downlink)
+
+    def now(self) -> float:
+        """Mission time (s since the epoch)."""
+        return self.clock.now()
+
+    def elapsed(self) -> float:
+        """Mission seconds since the scenario started."""
+        return self.clock.now() - self.scenario.start_time
+
+    def ground_time_ns(self) -> int:
+        """Mission time as ground time: received the instant it is sent (no light-time)."""
+        return EPOCH_NS + self.clock.now_ns()
+
+    def _downlink(self, packet: bytes) -> None:
+        self.take(packet)
+
+    def _transmit(self, packet: bytes) -> None:
+        self._uplink.append(frame(packet))  # arrives when time next moves, after it is logged
+
+    def _advance(self, deadline: float) -> bool:
+        if self._uplink:  # delivered between cycles, as the radio does
+            self.flight.receive(self._uplink.pop(0))
+            return True
+        target = min(deadline, self.clock.now() + STEP)
+        while self._timeline and self._timeline[0][0] <= target:
+            at, _, action = heapq.heappop(self._timeline)
+            self.flight.run(at)
+            action()
+        self.flight.run(target)
+        return True
+
+    def run_for(self, seconds: float) -> None:
+        """Let the rover run for `seconds` of mission time."""
+        self.wait_for(lambda: False, seconds)

@@ -1,0 +1,169 @@
+"""The ground's end of the link to the rover: any pyserial URL (`socket://127.0.0.1:50200`,
+`/dev/ttyACM0`, `loop://`), COBS frames both ways.
+
+A reader thread opens the link, turns the bytes into verified telemetry packets and hands each to
+a callback with its receive time. The link survives the rover going away, as fprime-gds's serial
+adapter does: when the device is absent, unplugged or the emulator restarts, it says so once,
+closes, and reopens it every `retry` seconds; nothing the ground does needs to start over.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable
+
+import serial
+
+from fsw.packets import ccsds
+from fsw.packets.framing import Deframer, frame
+
+READ_TIMEOUT = 0.1  # s a read waits before the thread looks whether it should stop
+
+PacketCallback = Callable[[bytes, int], None]
+"""Called on the reader thread with each good packet and its receive time (ns since 1970)."""
+StatusCallback = Callable[[str], None]
+"""Told, in one line, when the link comes up or goes down."""
+
+
+class LinkDown(ConnectionError):
+    """A command could not be sent because the link is not open."""
+
+
+def _telemetry_only(packet_type: ccsds.PacketType, _apid: int) -> bool:
+    return packet_type == ccsds.PacketType.TELEMETRY
+
+
+class GroundLink:
+    """One link to the rover, kept open by a reader thread until close()."""
+
+    def __init__(
+        self,
+        url: str,
+        on_packet: PacketCallback,
+        on_status: StatusCallback | None = None,
+        *,
+        baudrate: int = 115200,
+        retry: float = 1.0,
+    ) -> None:
+        self.url = url
+        self.baudrate = baudrate
+        self.retry = retry
+        self.on_packet = on_packet
+        self.on_status = on_status or (lambda _text: None)
+        self.deframer = Deframer(accepts=_telemetry_only)
+        self.frames_sent = 0
+        self.bytes_received = 0
+        self.opened = 0  # times the link came up
+        self.last_error = ""  # why it last failed to open
+        self._port: serial.SerialBase | None = None
+        self._write_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._up = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"link {url}", daemon=True)
+
+    @property
+    def connected(self) -> bool:
+        """Whether the link is open now."""
+        return self._up.is_set()
+
+    def start(self) -> GroundLink:
+        """Start opening and reading the link in the background."""
+        self._thread.start()
+        return self
+
+    def wait_connected(self, timeout: float) -> bool:
+        """Wait until the link is open; whether it is."""
+        return self._up.wait(timeout)
+
+    def send(self, packet: bytes) -> None:
+        """Send one packet as a COBS frame, or raise LinkDown."""
+        data = frame(packet)
+        with self._write_lock:
+            port = self._port
+            if port is None or not self._up.is_set():
+                raise LinkDown(f"link {self.url} is down: not sent")
+            try:
+                port.write(data)
+                port.flush()
+            except (serial.SerialException, OSError) as err:
+                self._lost(port, err)
+                raise LinkDown(f"link {self.url} went down while sending: {err}") from None
+            self.frames_sent += 1
+
+    def close(self) -> None:
+        """Stop the reader thread and close the link."""
+        self._stop.set()
+        port = self._port
+        if port is not None:
+            self._close(port)
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(2 * READ_TIMEOUT + 1.0)
+
+    # ---- the reader thread -----------------------------------------------------------------
+
+    def _run(self) -> None:
+        complained = ""
+        while not self._stop.is_set():
+            try:
+                port = serial.serial_for_url(self.url, baudrate=self.baudrate, timeout=READ_TIMEOUT)
+            except (serial.SerialException, OSError, ValueError) as err:
+                text = self.last_error = _reason(err)
+                if text != complained:  # once per distinct reason, not every retry
+                    self.on_status(f"link {self.url}: cannot open ({text}); retrying every "
+                                   f"{self.retry:g} s")  # fmt: skip
+                    complained = text
+                if isinstance(err, ValueError):  # a URL pyserial cannot parse: retrying is useless
+                    return
+                self._stop.wait(self.retry)
+                continue
+            complained = ""
+            self.deframer.reset()
+            with self._write_lock:
+                self._port = port
+            self.opened += 1
+            self.on_status(f"link {self.url}: up")
+            self._up.set()
+            self._read(port)
+            if not self._stop.is_set():
+                self._stop.wait(self.retry)
+
+    def _read(self, port: serial.SerialBase) -> None:
+        while not self._stop.is_set():
+            try:
+                data = port.read(1)
+                if data:  # then everything already there, without waiting
+                    port.timeout = 0
+                    data += port.read(65536)
+                    port.timeout = READ_TIMEOUT
+            except (serial.SerialException, OSError, TypeError, AttributeError) as err:
+                # TypeError/AttributeError: pyserial's own state after close() from another thread
+                self._lost(port, err)
+                return
+            if not data:
+                continue
+            now = time.time_ns()
+            self.bytes_received += len(data)
+            for packet in self.deframer.feed(data).packets:
+                self.on_packet(packet, now)
+
+    def _lost(self, port: serial.SerialBase, err: BaseException) -> None:
+        if self._up.is_set() and not self._stop.is_set():
+            self.on_status(f"link {self.url}: down ({_reason(err)}); reconnecting")
+        self._close(port)
+
+    def _close(self, port: serial.SerialBase) -> None:
+        self._up.clear()
+        with self._write_lock:
+            if self._port is port:
+                self._port = None
+        with contextlib.suppress(serial.SerialException, OSError):
+            port.close()
+
+
+def _reason(err: BaseException) -> str:
+    text = str(err) or type(err).__name__
+    if isinstance(err, serial.SerialException) and ": [Errno" in text:
+        text = "[Errno" + text.split(": [Errno", 1)[1]
+    return text

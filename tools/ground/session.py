@@ -1,0 +1,195 @@
+"""A ground session: the ground's view of one rover and what it can do with it: send a command,
+take in packets, and wait for a verification, an event or a telemetry condition.
+
+The same session drives three sources, so operator scripts, the console and tests are written
+once: a live link (LinkSession, waits on the wall clock), the flight software in-process on the
+simulated clock (tools.ground.inprocess, waits in mission time, seconds of CPU for hours of
+driving), and a recorded log (tools.ground.playback, waits in the log's mission time).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+from fsw.packets import ccsds
+from fsw.packets.catalog import Packet
+from fsw.packets.reasons import PacketError
+from tools.dictionary import Dictionary
+from tools.ground.cmdline import CommandLine
+from tools.ground.conditions import Condition
+from tools.ground.link import GroundLink, StatusCallback
+from tools.ground.state import GroundState, SentCommand, Update
+from tools.tlmlog import LogWriter, RecordType
+
+Listener = Callable[[Update], None]
+"""Told of every packet taken in (on the thread that took it in)."""
+
+
+class GroundError(RuntimeError):
+    """Something the ground cannot do now (the link is down, the log has no such command)."""
+
+
+class Session:
+    """The ground's view of the rover, fed packets by a source; see the module docstring."""
+
+    def __init__(self, dictionary: Dictionary, recorder: LogWriter | None = None) -> None:
+        self.dictionary = dictionary
+        self.recorder = recorder
+        self.state = GroundState()
+        self.listeners: list[Listener] = []
+        self.on_sent: list[Callable[[SentCommand], None]] = []  # told before any report comes
+        self.undecodable: Counter[str] = Counter()  # reason -> count
+        self.sent: list[SentCommand] = []
+        self._cond = threading.Condition(threading.RLock())
+        self._next_seq = 0
+
+    # ---- what a source provides ---------------------------------------------------------------
+
+    def now(self) -> float:
+        """The clock timeouts are measured on (s)."""
+        return time.monotonic()
+
+    def ground_time_ns(self) -> int:
+        """Ground time now (ns since 1970): what receive and send times are stamped with."""
+        return time.time_ns()
+
+    def _transmit(self, packet: bytes) -> None:
+        raise GroundError("this session cannot send commands")
+
+    def _advance(self, deadline: float) -> bool:
+        """Let time pass towards `deadline` until something may have changed (called with the
+        lock held); False when nothing more can ever come."""
+        self._cond.wait(max(0.0, deadline - self.now()))
+        return True
+
+    def close(self) -> None:
+        """Let go of the source and the recorder."""
+        if self.recorder is not None:
+            self.recorder.close()
+
+    # ---- taking packets in --------------------------------------------------------------------
+
+    def take(self, packet: bytes, received_ns: int | None = None) -> Update | None:
+        """Take in one received packet: record it, decode it, update the state, tell listeners."""
+        received = self.ground_time_ns() if received_ns is None else received_ns
+        with self._cond:
+            if self.recorder is not None:
+                self.recorder.write(packet, received)
+            try:
+                decoded = self.dictionary.decode(packet)
+            except PacketError as err:
+                self.undecodable[err.reason.name] += 1
+                self._cond.notify_all()
+                return None
+            update = self.state.add(decoded, received / 1e9)
+            for listener in list(self.listeners):  # before any waiter wakes: shown in order
+                listener(update)
+            self._cond.notify_all()
+        return update
+
+    # ---- commanding ---------------------------------------------------------------------------
+
+    def send(self, command: CommandLine) -> SentCommand:
+        """Send a checked command with the next sequence count; its reports will be matched."""
+        with self._cond:
+            seq = self._next_seq
+            packet = self.dictionary.encode_command(command.name, command.args, seq)
+            now = self.ground_time_ns()
+            sent = SentCommand(seq, command.definition, dict(command.args), command.text(),
+                               now / 1e9)  # fmt: skip
+            self.state.sent(sent)  # before it goes: an in-process rover answers at once
+            try:
+                self._transmit(packet)
+            except BaseException:  # not sent: forget it, and reuse the sequence count
+                self.state.unsent(sent)
+                raise
+            self._next_seq = (seq + 1) & ccsds.SEQ_COUNT_MASK
+            self.sent.append(sent)
+            for told in list(self.on_sent):  # under the lock: before its first report is taken
+                told(sent)
+            if self.recorder is not None:
+                self.recorder.write(packet, now, RecordType.UPLINK)
+        return sent
+
+    # ---- waiting ------------------------------------------------------------------------------
+
+    def wait_for(self, predicate: Callable[[], bool], timeout: float) -> bool:
+        """Wait until `predicate()` holds (checked as packets come) or `timeout` s have passed."""
+        deadline = self.now() + timeout
+        with self._cond:
+            while not predicate():
+                if self.now() >= deadline or not self._advance(deadline):
+                    return predicate()
+            return True
+
+    def await_final(self, command: SentCommand, timeout: float) -> str | None:
+        """The command's final stage (COMPLETED, FAILED or REJECTED), or None at the timeout."""
+        self.wait_for(lambda: command.final is not None, timeout)
+        return command.final
+
+    def event_cursor(self) -> int:
+        """A mark in the event list: await_event(since=mark) looks only at later events."""
+        with self._cond:
+            return len(self.state.events)
+
+    def await_event(
+        self,
+        name: str,
+        timeout: float,
+        since: int = 0,
+        where: Callable[[Packet], bool] | None = None,
+    ) -> Packet | None:
+        """The first event called `name` (and matching `where`) after mark `since`, or None."""
+        wanted = self.dictionary.event(name).name
+        found: list[Packet] = []
+
+        def arrived() -> bool:
+            for event in self.state.events[since:]:
+                if event.name == wanted and (where is None or where(event)):
+                    found.append(event)
+                    return True
+            return False
+
+        self.wait_for(arrived, timeout)
+        return found[0] if found else None
+
+    def await_condition(self, condition: Condition, timeout: float) -> bool:
+        """Whether the telemetry met `condition` within `timeout` s."""
+        return self.wait_for(lambda: condition.holds(self.state.shown), timeout)
+
+
+class LinkSession(Session):
+    """A session over a live link (any pyserial URL); timeouts are wall-clock seconds."""
+
+    def __init__(
+        self,
+        dictionary: Dictionary,
+        url: str,
+        *,
+        baudrate: int = 115200,
+        record: Path | None = None,
+        on_status: StatusCallback | None = None,
+    ) -> None:
+        recorder = LogWriter(record, dictionary.fingerprint) if record is not None else None
+        super().__init__(dictionary, recorder)
+        self.link = GroundLink(url, self._received, on_status, baudrate=baudrate)
+
+    def _received(self, packet: bytes, received_ns: int) -> None:
+        self.take(packet, received_ns)
+
+    def start(self) -> LinkSession:
+        """Start opening the link in the background."""
+        self.link.start()
+        return self
+
+    def _transmit(self, packet: bytes) -> None:
+        self.link.send(packet)
+
+    def close(self) -> None:
+        """Close the link, then the recorder."""
+        self.link.close()
+        super().close()
