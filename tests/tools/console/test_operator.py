@@ -1,0 +1,164 @@
+import io
+
+import pytest
+from rich.console import Console
+
+from tools.console.cmdlog import CommandLog
+from tools.console.operator import Operator, Quit
+from tools.ground.inprocess import InProcessSession
+from tools.scenario import parse
+
+
+def console(scenario=None, tmp_path=None, answers=()):
+    out = io.StringIO()
+    screen = Console(file=out, width=200, no_color=True, highlight=False)
+    session = InProcessSession(scenario)
+    log = CommandLog(tmp_path / "commands.log") if tmp_path else None
+    answers = list(answers)
+    asked = []
+
+    def confirm(question):
+        asked.append(question)
+        return answers.pop(0)
+
+    op = Operator(session, screen, confirm=confirm, command_log=log)
+    return op, out, asked
+
+
+def test_an_out_of_range_argument_is_refused_with_its_reason_and_nothing_is_sent():
+    op, out, _ = console()
+    assert op.execute("DRIVE distance=1 radius=0 speed=0.05") is False
+    assert out.getvalue().strip() == "DRIVE speed: 0.05 m/s is above the maximum 0.0447 m/s"
+    assert op.session.sent == []
+
+
+def test_a_typed_command_shows_its_verification_as_it_arrives():
+    op, out, _ = console()
+    assert op.execute("PING 42") is True
+    op.session.run_for(1)
+    text = out.getvalue()
+    for expected in (
+        "[0] PING token=42 sent",
+        "[0] PING ACCEPTED",
+        "PING_REPLY",
+        "[0] PING COMPLETED",
+    ):
+        assert expected in text
+    assert text.index("ACCEPTED") < text.index("COMPLETED")
+
+
+def test_a_hazardous_command_asks_first_showing_the_hazard(tmp_path):
+    op, out, asked = console(tmp_path=tmp_path, answers=[False, True])
+    assert op.execute("WHEEL_ISOLATE wheel=LM") is False
+    assert "hazardous" in asked[0] and "WHEEL_ISOLATE" in asked[0]
+    assert op.session.sent == []
+    assert "WHEEL_ISOLATE not sent" in out.getvalue()
+    assert op.execute("WHEEL_ISOLATE wheel=LM") is True
+    op.session.run_for(1)
+    assert op.session.sent[0].final == "COMPLETED"
+    assert "WHEEL_ISOLATED" in out.getvalue()
+    log = (tmp_path / "commands.log").read_text()
+    assert "COMPLETED  WHEEL_ISOLATE wheel=LM" in log
+
+
+def test_a_script_needs_confirm_to_send_a_hazardous_command(tmp_path):
+    op, out, asked = console()
+    script = tmp_path / "s.txt"
+    script.write_text("WHEEL_ISOLATE wheel=RR\n")
+    assert op.run_script(script) is False
+    assert asked == []
+    assert "write `confirm WHEEL_ISOLATE wheel=RR` to send it from a script" in out.getvalue()
+    script.write_text("confirm WHEEL_ISOLATE wheel=RR\nwait until HK.degraded == YES timeout 3\n")
+    assert op.run_script(script) is True
+
+
+def test_a_script_waits_for_each_command_and_stops_at_the_first_failure(tmp_path):
+    op, out, _ = console()
+    script = tmp_path / "drive.txt"
+    script.write_text(
+        "# a short drive\n"
+        "DRIVE 0.5 0 0.0447 timeout 30\n"
+        "wait event MOTION_DONE timeout 1\n"
+        "wait until MOBILITY.travelled >= 0.49 and HK.mode == STANDBY timeout 3\n"
+        "wait until HK.mode == SAFE timeout 2\n"
+        "PING 1\n"
+    )
+    assert op.run_script(script) is False
+    text = out.getvalue()
+    assert "[0] DRIVE COMPLETED" in text
+    assert "met: event MOTION_DONE" in text
+    assert "not met within 2 s: HK.mode == SAFE (HK.mode is STANDBY)" in text
+    assert f"{script}:5: failed; script stopped" in text
+    assert "PING" not in text
+
+
+def test_a_script_fails_on_a_rejected_command_or_one_that_never_finishes(tmp_path):
+    op, out, _ = console()
+    script = tmp_path / "s.txt"
+    script.write_text("SET_MODE HIBERNATE\nDRIVE 1 0 0.0447\n")
+    assert op.run_script(script) is False
+    assert "[1] DRIVE REJECTED: NOT_ALLOWED_IN_MODE" in out.getvalue()
+    op2, out2, _ = console()
+    script.write_text("DRIVE 1 0 0.0447 timeout 5\n")
+    assert op2.run_script(script) is False
+    assert "[0] DRIVE: no final report within 5 s (last: STARTED)" in out2.getvalue()
+
+
+def test_tlm_shows_units_and_the_limit_a_value_broke():
+    low = parse({"name": "low", "duration": 1, "rover": {"battery_soc": 25.0}})
+    op, out, _ = console(low)
+    op.session.run_for(1.5)
+    assert op.execute("tlm POWER")
+    text = out.getvalue()
+    assert "POWER  seq" in text
+    row = next(line for line in text.splitlines() if line.startswith("battery_soc"))
+    assert "%" in row and "yellow limit: below 30 %" in row
+    out.truncate(0)
+    assert op.execute("tlm")
+    assert "out of limits: POWER.battery_soc = " in out.getvalue()
+
+
+def test_help_comes_from_the_dictionary():
+    op, out, _ = console()
+    op.execute("help DRIVE")
+    text = out.getvalue()
+    assert "speed" in text and "m/s" in text and "0.001 .. 0.0447" in text
+    op.execute("help WHEEL_ISOLATE")
+    assert "HAZARDOUS:" in out.getvalue()
+    op.execute("help")
+    assert "TURN_IN_PLACE" in out.getvalue() and "wait until" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "DRVE",
+        "wait",
+        "wait until HK.mode > 3",
+        "wait event NOPE",
+        "wait soon",
+        "tlm NOPE",
+        "help NOPE",
+        "run /no/such/file",
+        '"unclosed',
+        "events x",
+        "wait 1e99",
+        "confirm",
+        "wait until",
+        "DRIVE distance=",
+        "PING 99999999999",
+    ],
+)
+def test_anything_typed_gets_one_line_and_never_a_traceback(line):
+    op, out, _ = console()
+    op.execute(line)
+    lines = out.getvalue().strip().splitlines()
+    assert len(lines) <= 1
+    assert "Traceback" not in out.getvalue()
+
+
+def test_quit_and_exit_leave():
+    op, _, _ = console()
+    for word in ("quit", "exit"):
+        with pytest.raises(Quit):
+            op.execute(word)

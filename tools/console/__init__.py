@@ -1,0 +1,1 @@
+"""The operator console: completion, rendering, the line interpreter and the REPL."""

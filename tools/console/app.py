@@ -1,0 +1,134 @@
+"""The operator console: a prompt_toolkit REPL (completion, history across sessions) over a live
+session, or a script run without a prompt. Output goes through one rich console, printed above
+the prompt while the operator types, so events and verification never garble the line."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from prompt_toolkit import PromptSession
+from prompt_toolkit import prompt as ask
+from prompt_toolkit.history import FileHistory
+from prompt_toolkit.patch_stdout import patch_stdout
+from rich.console import Console
+from rich.text import Text
+
+from tools.console.cmdlog import CommandLog
+from tools.console.completion import ConsoleCompleter
+from tools.console.operator import Operator, Quit
+from tools.dictionary import Dictionary
+from tools.ground.session import LinkSession
+
+BANNER = "rover console: `help` lists the commands, TAB completes, ^D leaves"
+
+
+def state_dir(given: str | None = None) -> Path:
+    """Where history, the command log and recordings go: --state-dir, $ROVER_STATE_DIR,
+    $XDG_STATE_HOME/rover, or ~/.local/state/rover."""
+    if given:
+        return Path(given).expanduser()
+    if os.environ.get("ROVER_STATE_DIR"):
+        return Path(os.environ["ROVER_STATE_DIR"]).expanduser()
+    base = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+    return Path(base) / "rover"
+
+
+def recording_path(directory: Path) -> Path:
+    """A new recording's name: console-<UTC time>.tlm under the state directory's logs/."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return directory / "logs" / f"console-{stamp}.tlm"
+
+
+def make_screen() -> Console:
+    """The console's output: colour on a terminal, plain text in a pipe or a file."""
+    tty = sys.stdout.isatty()
+    return Console(force_terminal=tty or None, no_color=not tty, highlight=False,
+                   soft_wrap=True)  # fmt: skip
+
+
+def interactive(operator: Operator, history: Path) -> None:
+    """Read lines from the operator until quit or ^D."""
+    session = operator.session
+    prompt: PromptSession[str] = PromptSession(
+        history=FileHistory(str(history)),
+        completer=ConsoleCompleter(session.dictionary),
+        complete_while_typing=False,
+    )
+
+    def message() -> str:
+        link = getattr(session, "link", None)
+        if link is not None and not link.connected:
+            return "rover (link down)> "
+        mode = session.state.value("HK", "mode")
+        return f"rover {mode}> " if mode else "rover> "
+
+    def confirm(question: str) -> bool:
+        answer = ask(f"{question} [y/N] ")
+        return answer.strip().lower() in ("y", "yes")
+
+    operator.confirm = confirm
+    operator.show(Text(BANNER, style="dim"))
+    with patch_stdout(raw=True):
+        while True:
+            try:
+                line = prompt.prompt(message, refresh_interval=0.5)
+            except KeyboardInterrupt:
+                continue
+            except EOFError:
+                return
+            try:
+                operator.execute(line)
+            except Quit:
+                return
+            except Exception as err:  # a bug of ours: say so in one line, keep the console
+                operator.error(f"console error ({type(err).__name__}: {err}); please report it")
+
+
+def run_console(
+    url: str,
+    *,
+    baudrate: int,
+    script: Path | None,
+    record: Path | None,
+    directory: Path,
+    dictionary_path: str | None,
+    connect_timeout: float,
+) -> int:
+    """The console's main job; the exit status (a script: 0 only if every line did its job)."""
+    dictionary = Dictionary.load(dictionary_path) if dictionary_path else Dictionary.from_flight()
+    screen = make_screen()
+    directory.mkdir(parents=True, exist_ok=True)
+
+    def status(text: str) -> None:
+        if script is not None and not session.link.opened and "cannot open" in text:
+            return  # a script started beside the emulator: said only if the link never comes
+        screen.print(Text(text, style="dim"), soft_wrap=True)
+
+    session = LinkSession(dictionary, url, baudrate=baudrate, record=record, on_status=status)
+    log = CommandLog(directory / "commands.log")
+    operator = Operator(session, screen, command_log=log)
+    if record is not None:
+        status(f"recording every packet to {record}")
+    session.start()
+    try:
+        if script is None:
+            interactive(operator, directory / "history")
+            return 0
+        if not session.link.wait_connected(connect_timeout):
+            why = f" ({session.link.last_error})" if session.link.last_error else ""
+            operator.error(f"link {url} did not come up within {connect_timeout:g} s{why}")
+            return 1
+        try:
+            ok = operator.run_script(script)
+        except Quit:
+            ok = True
+        except Exception as err:  # a bad script line is already one line; this is anything else
+            operator.error(f"{script}: {type(err).__name__}: {err}")
+            ok = False
+        return 0 if ok else 1
+    finally:
+        session.close()
+        log.close([c for c in session.sent if c.final is None])
