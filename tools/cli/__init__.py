@@ -10,12 +10,30 @@ from collections.abc import Sequence
 from fsw import __version__
 from fsw.packets import crc
 from fsw.packets.reasons import PacketError
-from tools.cli import decode_cmd, dict_cmd, encode_cmd, fsw_cmd, run_cmd
+from tools.cli import (
+    console_cmd,
+    decode_cmd,
+    dict_cmd,
+    encode_cmd,
+    fsw_cmd,
+    record_cmd,
+    replay_cmd,
+    run_cmd,
+)
 from tools.dictionary import DictionaryError
 from tools.scenario import ScenarioError
 from tools.tlmlog import LogError
 
-SUBCOMMANDS = (fsw_cmd, run_cmd, dict_cmd, encode_cmd, decode_cmd)
+SUBCOMMANDS = (
+    fsw_cmd,
+    console_cmd,
+    record_cmd,
+    run_cmd,
+    dict_cmd,
+    encode_cmd,
+    decode_cmd,
+    replay_cmd,
+)
 
 DESCRIPTION = """\
 Flight-software emulator of a six-wheeled lunar rover modelled on Yutu-2: CCSDS packets,
