@@ -9,6 +9,7 @@ reopening the log cuts it off before appending. Each whole record ends with a CR
 from __future__ import annotations
 
 import contextlib
+import gzip
 import os
 import struct
 import time
@@ -202,15 +203,37 @@ def _resync(data: bytes, pos: int) -> int | None:
         pos += 1
 
 
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def read_log_bytes(path: str | Path) -> bytes:
+    """A log file's bytes, decompressed when the file is gzip (told by its magic bytes, not its
+    name), or a LogError saying why they cannot be had."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as err:
+        raise LogError(f"{p}: cannot read ({err.strerror})") from None
+    if not data.startswith(GZIP_MAGIC):
+        return data
+    try:
+        return gzip.decompress(data)
+    except EOFError:
+        raise LogError(f"{p}: corrupt gzip (cut short before its end)") from None
+    except (OSError, zlib.error) as err:  # BadGzipFile is an OSError
+        raise LogError(f"{p}: corrupt gzip ({err})") from None
+
+
 class LogReader:
-    """Reads a telemetry log: its header, then its good records; `stats` says what was skipped."""
+    """Reads a telemetry log: its header, then its good records; `stats` says what was skipped.
+
+    A gzip-compressed log (`run.tlm.gz`, told by its magic bytes, not its name) is read as the log
+    it holds; writers never compress.
+    """
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        try:
-            self._data = self.path.read_bytes()
-        except OSError as err:
-            raise LogError(f"{self.path}: cannot read ({err.strerror})") from None
+        self._data = read_log_bytes(self.path)
         try:
             self.header = decode_header(self._data)
         except LogError as err:
