@@ -50,9 +50,11 @@ def follow(
 
 
 def _ending(session: PlaybackSession) -> str:
+    with session.lock:
+        received = sum(session.state.counts.values())
     stats = session.reader.stats
     damaged = f", {stats.corrupt_records} corrupt records" if stats.corrupt_records else ""
     return (
-        f"end of {session.path}: {sum(session.state.counts.values())} packets, "
+        f"end of {session.path}: {received} packets, "
         f"{len(session.state.events)} events, {len(session.sent)} commands{damaged}"
     )

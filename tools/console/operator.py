@@ -194,10 +194,12 @@ class Operator:
         parts = []
         if link is not None:
             parts.append(f"link {link.url} {'up' if link.connected else 'DOWN'}")
-        counts = s.state.counts
-        parts.append(f"{sum(counts.values())} packets received")
-        if s.undecodable:
-            parts.append(f"{sum(s.undecodable.values())} undecodable")
+        with s.lock:  # the reader thread adds to these
+            received = sum(s.state.counts.values())
+            undecodable = sum(s.undecodable.values())
+        parts.append(f"{received} packets received")
+        if undecodable:
+            parts.append(f"{undecodable} undecodable")
         parts.append(f"{len(s.sent)} commands sent")
         parts.append(f"mission time {render.clock(s.state.time)} UTC")
         mode = s.state.value("HK", "mode")

@@ -9,7 +9,7 @@ import itertools
 from collections.abc import Callable
 from pathlib import Path
 
-from fsw.clock import SimClock
+from fsw.clock import NS, SimClock, to_ns
 from fsw.flight import FlightSoftware
 from fsw.packets.framing import frame
 from tools.dictionary import Dictionary
@@ -78,6 +78,10 @@ class InProcessSession(Session):
     def now(self) -> float:
         """Mission time (s since the epoch)."""
         return self.clock.now()
+
+    def _deadline(self, timeout: float) -> float:
+        """On the clock's nanosecond grid, so that running to it reaches it exactly."""
+        return to_ns(self.clock.now() + timeout) / NS
 
     def elapsed(self) -> float:
         """Mission seconds since the scenario started."""

@@ -35,6 +35,14 @@ def _telemetry_only(packet_type: ccsds.PacketType, _apid: int) -> bool:
     return packet_type == ccsds.PacketType.TELEMETRY
 
 
+def check_url(url: str) -> None:
+    """A ValueError, in one line, for a URL pyserial cannot open in any case."""
+    try:
+        serial.serial_for_url(url, do_not_open=True)
+    except (ValueError, serial.SerialException) as err:
+        raise ValueError(f"link {url}: {_reason(err)}") from None
+
+
 class GroundLink:
     """One link to the rover, kept open by a reader thread until close()."""
 
@@ -88,9 +96,13 @@ class GroundLink:
                 port.write(data)
                 port.flush()
             except (serial.SerialException, OSError) as err:
-                self._lost(port, err)
-                raise LinkDown(f"link {self.url} went down while sending: {err}") from None
-            self.frames_sent += 1
+                failed: BaseException | None = err
+            else:
+                failed = None
+                self.frames_sent += 1
+        if failed is not None:  # outside the lock: closing takes it
+            self._lost(port, failed)
+            raise LinkDown(f"link {self.url} went down while sending: {_reason(failed)}")
 
     def close(self) -> None:
         """Stop the reader thread and close the link."""
@@ -110,22 +122,27 @@ class GroundLink:
                 port = serial.serial_for_url(self.url, baudrate=self.baudrate, timeout=READ_TIMEOUT)
             except (serial.SerialException, OSError, ValueError) as err:
                 text = self.last_error = _reason(err)
+                if isinstance(err, ValueError):  # a URL pyserial cannot parse: retrying is useless
+                    self.on_status(f"link {self.url}: cannot open ({text}); giving up")
+                    return
                 if text != complained:  # once per distinct reason, not every retry
                     self.on_status(f"link {self.url}: cannot open ({text}); retrying every "
                                    f"{self.retry:g} s")  # fmt: skip
                     complained = text
-                if isinstance(err, ValueError):  # a URL pyserial cannot parse: retrying is useless
-                    return
                 self._stop.wait(self.retry)
                 continue
             complained = ""
             self.deframer.reset()
             with self._write_lock:
                 self._port = port
+            if self._stop.is_set():  # close() came while it was opening
+                self._close(port)
+                return
             self.opened += 1
             self.on_status(f"link {self.url}: up")
             self._up.set()
             self._read(port)
+            self._close(port)  # whichever way reading ended (twice is harmless)
             if not self._stop.is_set():
                 self._stop.wait(self.retry)
 

@@ -48,6 +48,7 @@ class PlaybackSession(Session):
         self._uplinks: list[Record] = []  # recorded commands not yet claimed by send()
         self._first: tuple[int, float] | None = None  # (received ns, wall) of the first record
         self.finished = False
+        self._playing = False  # play() reads the log; waits must not
 
     def now(self) -> float:
         """Mission time of the latest packet read (before any, of the log's first packet)."""
@@ -56,6 +57,8 @@ class PlaybackSession(Session):
     def _advance(self, deadline: float) -> bool:
         """Take in the next record, unless its packet time lies past `deadline` (then False, and
         it is kept for the next wait): a wait never sees what came after its timeout."""
+        if self._playing:
+            raise GroundError(f"{self.path} is playing by itself: nothing to wait for")
         record = self._next if self._next is not None else next(self._records, None)
         self._next = None
         if record is None:
@@ -99,6 +102,7 @@ class PlaybackSession(Session):
     def play(self, stop: Callable[[], bool] | None = None) -> None:
         """Read the log to its end (or until `stop()`), pacing outside the lock so that
         another thread can look at the state meanwhile."""
+        self._playing = True
         pending = [self._next] if self._next is not None else []
         self._next = None
         for record in itertools.chain(pending, self._records):

@@ -21,7 +21,7 @@ from fsw.packets.reasons import PacketError
 from tools.dictionary import Dictionary
 from tools.ground.cmdline import CommandLine
 from tools.ground.conditions import Condition
-from tools.ground.link import GroundLink, StatusCallback
+from tools.ground.link import GroundLink, StatusCallback, check_url
 from tools.ground.state import GroundState, SentCommand, Update
 from tools.tlmlog import LogWriter, RecordType
 
@@ -47,11 +47,20 @@ class Session:
         self._cond = threading.Condition(threading.RLock())
         self._next_seq = 0
 
+    @property
+    def lock(self) -> threading.RLock:
+        """Held while a packet is taken in: hold it to read the state from another thread."""
+        return self._cond  # type: ignore[return-value]  # a Condition is used as its lock
+
     # ---- what a source provides ---------------------------------------------------------------
 
     def now(self) -> float:
         """The clock timeouts are measured on (s)."""
         return time.monotonic()
+
+    def _deadline(self, timeout: float) -> float:
+        """When a wait of `timeout` s from now ends, on the clock now() reads."""
+        return self.now() + timeout
 
     def ground_time_ns(self) -> int:
         """Ground time now (ns since 1970): what receive and send times are stamped with."""
@@ -119,7 +128,7 @@ class Session:
 
     def wait_for(self, predicate: Callable[[], bool], timeout: float) -> bool:
         """Wait until `predicate()` holds (checked as packets come) or `timeout` s have passed."""
-        deadline = self.now() + timeout
+        deadline = self._deadline(timeout)
         with self._cond:
             while not predicate():
                 if self.now() >= deadline or not self._advance(deadline):
@@ -174,6 +183,7 @@ class LinkSession(Session):
         record: Path | None = None,
         on_status: StatusCallback | None = None,
     ) -> None:
+        check_url(url)  # a URL that can never work: refused before anything starts
         recorder = LogWriter(record, dictionary.fingerprint) if record is not None else None
         super().__init__(dictionary, recorder)
         self.link = GroundLink(url, self._received, on_status, baudrate=baudrate)

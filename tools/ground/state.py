@@ -98,6 +98,9 @@ class GroundState:
         command = self.commands.get((v["cmd_apid"], v["cmd_seq"]))
         if command is None or command.definition.code != v["cmd_code"]:
             return Update(packet)  # another ground's, or from before this one started
+        first = shown["stage"] in (Stage.ACCEPTED.name, Stage.REJECTED.name)
+        if command.final is not None or (not command.stages and not first):
+            return Update(packet)  # an older command's with the same count (a wrap, a rerun)
         command.stages.append(shown["stage"])
         command.reason = shown["reason"]
         index = v["arg_index"]

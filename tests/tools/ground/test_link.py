@@ -6,7 +6,9 @@ import pytest
 
 from fsw.packets.framing import Deframer, frame
 from fsw.tables import CATALOG
+from tools.dictionary import Dictionary
 from tools.ground.link import GroundLink, LinkDown
+from tools.ground.session import LinkSession
 
 
 def hk(seq):
@@ -91,3 +93,33 @@ def test_the_link_waits_for_the_rover_and_reconnects_after_it_goes_away():
     finally:
         link.close()
         listener.close()
+
+
+def test_a_write_that_fails_says_link_down_and_does_not_hang():
+    seen = Collect()
+    link = GroundLink("loop://", seen.packet, seen.said).start()
+    assert link.wait_connected(2)
+
+    def broken(_data):
+        raise OSError(5, "Input/output error")
+
+    link._port.write = broken  # the USB adapter was pulled out mid-write
+    done = []
+    worker = threading.Thread(target=lambda: done.append(_send_error(link)), daemon=True)
+    worker.start()
+    worker.join(3)
+    link.close()
+    assert done and "went down while sending" in done[0]
+
+
+def _send_error(link):
+    try:
+        link.send(hk(1))
+    except LinkDown as err:
+        return str(err)
+    return "sent"
+
+
+def test_a_url_that_can_never_work_is_refused_at_once():
+    with pytest.raises(ValueError, match="nosuchscheme"):
+        LinkSession(Dictionary.from_flight(), "nosuchscheme://x")

@@ -94,3 +94,12 @@ def test_scenario_faults_happen_at_their_times_and_its_commands_play_on_request(
     assert isolated.shown()["wheel"] == "LM"
     assert 560 <= isolated.time - s.scenario.start_time < 570
     assert [c.name for c in s.sent][:1] == ["DRIVE"]
+
+
+def test_short_waits_one_after_another_end_on_time():
+    s = InProcessSession()
+    start = s.now()
+    s.run_for(60)
+    for _ in range(20):  # 0.1 s is no whole number of nanoseconds in binary: each wait must end
+        s.run_for(0.1)
+    assert s.now() - start == pytest.approx(62, abs=1e-6)
