@@ -244,6 +244,10 @@ class LogReader:
         self.stats = ScanStats()
         return scan(self._data, self.header.size, self.stats)
 
+    def records(self) -> Iterator[Record]:
+        """Another pass over the good records, leaving `stats` to the main reading."""
+        return scan(self._data, self.header.size, ScanStats())
+
 
 class LogWriter:
     """Appends records to a telemetry log, creating it or cutting a torn tail off first.

@@ -44,6 +44,18 @@ def test_write_then_read_back_everything(tmp_path):
     assert reader.stats.records == 50 and reader.stats.torn_tail_bytes == 0
 
 
+def test_a_second_pass_over_the_records_leaves_the_main_reading_and_its_stats_alone(tmp_path):
+    path = tmp_path / "a.tlm"
+    write(path, packets(10))
+    reader = LogReader(path)
+    main = iter(reader)
+    first = [next(main).packet for _ in range(3)]
+    assert [r.packet for r in reader.records()] == packets(10)
+    rest = [r.packet for r in main]
+    assert first + rest == packets(10)
+    assert reader.stats.records == 10
+
+
 def test_a_torn_last_record_at_every_cut_is_skipped_never_read(tmp_path):
     path = tmp_path / "a.tlm"
     items = packets(3)

@@ -14,10 +14,10 @@ import struct
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 from fsw.packets import ccsds
 from fsw.packets.reasons import PacketError
+from fsw.packets.schema import CommandDef
 from fsw.packets.timecode import from_cuc
 from tools.dictionary import Dictionary
 from tools.ground.cmdline import CommandLine
@@ -42,7 +42,7 @@ class PlaybackSession(Session):
         self.reader = LogReader(path)
         self.speed = speed
         self.show_uplinks = show_uplinks  # follow every recorded command's verification
-        self._start = _first_time(self.reader)  # before the main reading: it resets reader.stats
+        self._start = _first_time(self.reader)
         self._records: Iterator[Record] = iter(self.reader)
         self._next: Record | None = None  # read, not yet taken in: it lies past a deadline
         self._uplinks: list[Record] = []  # recorded commands not yet claimed by send()
@@ -78,13 +78,11 @@ class PlaybackSession(Session):
         elif not self.show_uplinks:
             self._uplinks.append(record)
         else:
-            try:
-                packet = self.dictionary.decode(record.packet)
-            except PacketError:
+            found = uplinked(self.dictionary, record)
+            if found is None:
                 return
-            definition = self.dictionary.command(packet.name)
-            sent = SentCommand(packet.seq_count, definition, dict(packet.values),
-                               _text(packet.name, packet.shown()), record.received)  # fmt: skip
+            seq, line = found
+            sent = SentCommand(seq, line.definition, dict(line.args), line.text(), record.received)
             self.state.sent(sent)
             self.sent.append(sent)
 
@@ -136,10 +134,6 @@ class PlaybackSession(Session):
                     raise GroundError(f"{self.path}: no further {command.text()} was sent")
 
 
-def _text(name: str, shown: dict[str, Any]) -> str:
-    return " ".join([name, *(f"{k}={v}" for k, v in shown.items())])
-
-
 _CUC = struct.Struct(">IH")
 
 
@@ -153,8 +147,21 @@ def _packet_time(record: Record) -> float | None:
 
 def _first_time(reader: LogReader) -> float:
     """The time of the log's first telemetry packet (0 for a log without one)."""
-    for record in reader:
+    for record in reader.records():
         when = _packet_time(record)
         if when is not None:
             return when
     return 0.0
+
+
+def uplinked(dictionary: Dictionary, record: Record) -> tuple[int, CommandLine] | None:
+    """The sequence count and command of a recorded uplink (None if it is not one we can read)."""
+    if record.type is not RecordType.UPLINK:
+        return None
+    try:
+        packet = dictionary.decode(record.packet)
+    except PacketError:
+        return None
+    if not isinstance(packet.definition, CommandDef):
+        return None
+    return packet.seq_count, CommandLine(packet.definition, dict(packet.values))

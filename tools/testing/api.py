@@ -204,7 +204,7 @@ class RoverTestAPI:
         """A log's recorded commands (read when first needed)."""
         assert isinstance(self.session, PlaybackSession)
         if self._recorded is None:
-            self._recorded = RecordedCommands(self.session.path, self.dictionary, self.start)
+            self._recorded = RecordedCommands(self.session.reader, self.dictionary, self.start)
         return self._recorded
 
     # ---- events -------------------------------------------------------------------------------

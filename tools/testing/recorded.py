@@ -4,16 +4,14 @@ ones the recording ground sent, and say what the log holds when a test asks for 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-from fsw.packets.reasons import PacketError
-from fsw.packets.schema import CommandDef
 from tools.dictionary import Dictionary
 from tools.ground.cmdline import CommandLine
+from tools.ground.playback import uplinked
 from tools.ground.state import SentCommand
 from tools.runner import EPOCH_NS
 from tools.testing.matching import CommandPattern
-from tools.tlmlog import LogReader, RecordType
+from tools.tlmlog import LogReader
 
 
 @dataclass(frozen=True)
@@ -29,22 +27,16 @@ class Uplink:
 class RecordedCommands:
     """A log's uplinks in order, and a cursor past the last one a session followed."""
 
-    def __init__(self, path: Path, dictionary: Dictionary, start: float) -> None:
-        self.path = path
+    def __init__(self, reader: LogReader, dictionary: Dictionary, start: float) -> None:
+        self.path = reader.path
         self.start = start  # mission time t+0 of the replay
         self.uplinks: list[Uplink] = []
         self.next = 0
-        for record in LogReader(path):
-            if record.type is not RecordType.UPLINK:
-                continue
-            try:
-                packet = dictionary.decode(record.packet)
-            except PacketError:
-                continue
-            if isinstance(packet.definition, CommandDef):
-                line = CommandLine(packet.definition, dict(packet.values))
+        for record in reader.records():  # the session's log, already in memory
+            found = uplinked(dictionary, record)
+            if found is not None:
                 time = (record.received_ns - EPOCH_NS) / 1e9
-                self.uplinks.append(Uplink(time, packet.seq_count, record.received, line))
+                self.uplinks.append(Uplink(time, found[0], record.received, found[1]))
 
     def expect(self, want: CommandPattern, elapsed: float, timeout: float) -> Uplink:
         """The next recorded command matching `want`, after those followed, if it went within
