@@ -35,7 +35,7 @@ from fsw.packets.timecode import MAX_COARSE
 from fsw.params import ParamStore
 from fsw.port import Actuation, HardwarePort
 from fsw.tables import CATALOG
-from fsw.tables.enums import Hardware, Mode, Motion, Response, Stage, Trigger, Wheel
+from fsw.tables.enums import Mode, Motion, Response, Stage, Trigger, Wheel
 from fsw.tables.modes import ASLEEP, GUARDS, TRANSITIONS
 from fsw.tables.monitors import MONITORS
 from fsw.tables.params import PARAMS
@@ -94,7 +94,7 @@ class FlightSoftware:
         self.uplink = Uplink(catalog, self._command_arrived, self.emit)
         self.sensors = port.sense()
         self.nav = Navigation(self.sensors)
-        hardware = Hardware.SIMULATED if port.faults is not None else Hardware.SERIAL_BOARD
+        hardware = port.hardware
         major, minor, patch = VERSION
         self.emit(
             "BOOTED",
@@ -159,6 +159,7 @@ class FlightSoftware:
         r.battery_soc, r.battery_voltage = s.battery_soc, s.battery_voltage
         r.electronics_temp, r.exterior_temp = s.electronics_temp, s.exterior_temp
         r.command_silence = s.time - self.last_command_time
+        r.hardware_silence = s.hardware_silence
         r.stall_fraction = params["STALL_RATE_FRACTION"]
         motion = self.drive.motion
         watching = _AWAKE_BIT  # asleep, the cycle ended above

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from fsw import VERSION
-from fsw.dispatch import Command, Handler, Rejected
+from fsw.dispatch import Command, Failed, Handler, Rejected
 from fsw.packets.reasons import PacketError, Reason
 from fsw.tables.commands import ALLOWED_MODES, MODE_TRIGGERS
 from fsw.tables.enums import FaultKind, Flag, Motion, Trigger, Wheel
@@ -178,7 +178,10 @@ def build_handlers(f: FlightSoftware) -> dict[str, Handler]:  # noqa: PLR0915 - 
         a = cmd.args
         assert f.port.faults is not None
         wheel = a["wheel"] if a["wheel"] != Wheel.NONE else -1
-        f.port.faults.inject(FaultKind(a["fault"]), wheel, a["value"])
+        try:
+            f.port.faults.inject(FaultKind(a["fault"]), wheel, a["value"])
+        except ConnectionError as err:  # a board that is not there cannot be told
+            raise Failed(Reason.EXECUTION_ERROR, f"SIM_INJECT_FAULT: {err}") from None
         f.emit("FAULT_INJECTED", dict(a))
 
     def noop(_: Command) -> None:

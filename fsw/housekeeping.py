@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from fsw.mobility.geometry import CORNERS, WHEELS
 from fsw.packets.schema import TelemetryDef
+from fsw.port import LinkStatus
 from fsw.tables import CATALOG
 from fsw.tables.enums import Flag
 from fsw.tables.modes import ASLEEP
@@ -21,14 +22,16 @@ _MOBILITY = CATALOG.telemetry_packet("MOBILITY")
 _WHEELS = CATALOG.telemetry_packet("WHEELS")
 _POWER = CATALOG.telemetry_packet("POWER")
 _FDIR = CATALOG.telemetry_packet("FDIR")
+_HW_LINK = CATALOG.telemetry_packet("HW_LINK")
 _WHEEL_NAMES = [w.wheel.name.lower() for w in WHEELS]
 _CORNER_NAMES = [f"steer_{c.wheel.name.lower()}" for c in CORNERS]
 _MONITOR_NAMES = [m.name.lower() for m in MONITORS]
 
 
 def housekeeping_packets(f: FlightSoftware) -> Iterator[tuple[TelemetryDef, dict[str, Any]]]:
-    """Each housekeeping packet with its values, in the order they are sent. Asleep, only the
-    beacon: HK and POWER (what the ground needs to know the rover will wake)."""
+    """Each housekeeping packet with its values, in the order they are sent (HW_LINK only with a
+    serial board). Asleep, only the beacon: HK and POWER (what the ground needs to know the rover
+    will wake)."""
     yield _HK, _hk(f)
     if f.machine.mode in ASLEEP:
         yield _POWER, _power(f)
@@ -37,6 +40,9 @@ def housekeeping_packets(f: FlightSoftware) -> Iterator[tuple[TelemetryDef, dict
     yield _WHEELS, _wheels(f)
     yield _POWER, _power(f)
     yield _FDIR, _fdir(f)
+    link = f.port.link
+    if link is not None:
+        yield _HW_LINK, _hw_link(link)
 
 
 def _hk(f: FlightSoftware) -> dict[str, Any]:
@@ -114,3 +120,27 @@ def _fdir(f: FlightSoftware) -> dict[str, Any]:
     values: dict[str, Any] = {name: f.monitors.state(i) for i, name in enumerate(_MONITOR_NAMES)}
     values["trips"] = f.monitors.trips & 0xFFFF
     return values
+
+
+def _hw_link(link: LinkStatus) -> dict[str, Any]:
+    major, minor, patch = link.firmware
+    return {
+        "connected": Flag.YES if link.connected else Flag.NO,
+        "board": link.board,
+        "fw_major": major,
+        "fw_minor": minor,
+        "fw_patch": patch,
+        "board_uptime": int(link.board_uptime) & 0xFFFFFFFF,
+        "frames_sent": link.frames_sent & 0xFFFFFFFF,
+        "frames_received": link.frames_received & 0xFFFFFFFF,
+        "crc_errors": link.crc_errors & 0xFFFF,
+        "bad_frames": link.bad_frames & 0xFFFF,
+        "rejects": link.rejects & 0xFFFF,
+        "board_rx_errors": link.board_rx_errors & 0xFFFF,
+        "timeouts": link.timeouts & 0xFFFF,
+        "connects": link.connects & 0xFFFF,
+        "rtt_last": link.rtt_last,
+        "rtt_mean": link.rtt_mean,
+        "rtt_max": link.rtt_max,
+        "silence": link.silence,
+    }

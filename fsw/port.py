@@ -1,7 +1,8 @@
 """The hardware port: the one small interface between the flight software and the rover.
 
 The flight software commands wheel drive rates and corner steering angles and reads the sensors
-below; it never knows whether a simulated rover (`hil.sim`) or a serial board (`hil.board`) answers.
+below; it never knows whether a simulated rover (`hil.sim`) or a serial board (`hil.board`) answers,
+except for what it reports: which hardware it is, and the board's link.
 Units are SI at the port (rad/s, rad, A, m), except temperatures in degrees C and power in W.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from fsw.tables.enums import FaultKind
+from fsw.tables.enums import BoardKind, FaultKind, Hardware
 
 
 @dataclass(slots=True)
@@ -35,6 +36,7 @@ class Sensors:
     exterior_temp: float  # sunlit side of the body (deg C)
     hazard_height: float  # tallest step ahead in the direction of travel (m), 0 when none
     hazard_distance: float  # how far ahead that step is (m); the sensor's reach when none
+    hardware_silence: float = 0.0  # s since the motor board last answered (0 when simulated)
 
 
 @dataclass(slots=True)
@@ -46,20 +48,49 @@ class Actuation:
     powered: bool = True  # False while asleep: loads off, drive and steering motors unpowered
 
 
+@dataclass(frozen=True, slots=True)
+class LinkStatus:
+    """A serial board's link as the flight software reports it (HW_LINK telemetry)."""
+
+    connected: bool  # a board answered the handshake and has not gone silent since
+    board: BoardKind
+    firmware: tuple[int, int, int]  # the board's firmware version (0, 0, 0) before it answered
+    board_uptime: float  # s, as the board last reported it
+    frames_sent: int  # frames written to the board
+    frames_received: int  # good frames read from it
+    crc_errors: int  # frames from the board whose CRC did not match
+    bad_frames: int  # other frames from it thrown away (broken COBS, length, unknown type)
+    rejects: int  # messages the board refused (REJECT)
+    board_rx_errors: int  # frames the board says it threw away
+    timeouts: int  # handshakes unanswered, and times the board went silent
+    connects: int  # handshakes completed (the first, and one per reconnection)
+    rtt_last: float  # ms from a setpoint to the status answering it
+    rtt_mean: float  # ms, over the setpoints answered since the link came up
+    rtt_max: float  # ms, since the link came up
+    silence: float  # s since the board last sent a good frame
+
+
 class FaultInjector(Protocol):
     """Test-only fault injection: only simulated hardware offers it."""
 
     def inject(self, kind: FaultKind, wheel: int, value: float) -> None:
         """Make the fault happen from now on (CLEAR removes every injected fault). `wheel` is
         the wheel index for wheel faults (ignored otherwise); `value` is the IMU bias in
-        degrees, as the SIM_INJECT_FAULT command carries it."""
+        degrees, as the SIM_INJECT_FAULT command carries it. Raises ConnectionError when the
+        hardware that should have the fault cannot be reached (a board not connected)."""
 
 
 class HardwarePort(Protocol):
     """What any rover hardware, simulated or real, offers the flight software."""
 
     name: str
-    faults: FaultInjector | None  # None on real hardware: SIM_INJECT_FAULT is refused there
+    hardware: Hardware
+    faults: FaultInjector | None  # None where nothing can be injected: SIM_INJECT_FAULT is refused
+
+    @property
+    def link(self) -> LinkStatus | None:
+        """The serial board's link, or None when no board is behind the port."""
+        ...
 
     def sense(self) -> Sensors:
         """Every sensor, sampled now."""

@@ -30,6 +30,7 @@ class Readings:
     electronics_temp: float = 20.0
     exterior_temp: float = 20.0
     command_silence: float = 0.0  # s since the last command arrived
+    hardware_silence: float = 0.0  # s since the motor board last answered
     stall_fraction: float = 0.1  # below this share of its command a wheel counts as still
 
 
@@ -78,6 +79,7 @@ ROVER_QUANTITIES: dict[str, RoverQuantity] = {
     "electronics_temp": lambda r: r.electronics_temp,
     "exterior_temp": lambda r: r.exterior_temp,
     "command_silence": lambda r: r.command_silence,
+    "hardware_silence": lambda r: r.hardware_silence,
 }
 
 WHEEL_QUANTITIES: dict[str, WheelQuantity] = {

@@ -18,6 +18,7 @@ class Apid(IntEnum):
     TLM_WHEELS = 0x104  # per-wheel currents, rates, temperatures (housekeeping rate)
     TLM_POWER = 0x105  # battery, solar, sun, thermal (housekeeping rate)
     TLM_FDIR = 0x106  # the state of every fault monitor (housekeeping rate)
+    TLM_HW_LINK = 0x107  # the serial board's link (housekeeping rate, only with a board)
 
 
 class Mode(IntEnum):
@@ -131,6 +132,15 @@ class Hardware(IntEnum):
 
     SIMULATED = 0
     SERIAL_BOARD = 1
+
+
+class BoardKind(IntEnum):
+    """Which motor-and-sensor board answers on a serial hardware link (the board protocol's
+    INFO.board byte)."""
+
+    NONE = 0  # no board has answered yet
+    ARDUINO_UNO = 1
+    RASPBERRY_PI = 2
 
 
 NO_ARGUMENT = 0xFF

@@ -176,5 +176,19 @@ MONITORS: tuple[MonitorDef, ...] = (
         False,
         "Time since the last command arrived: the dead-man stop when the ground has gone quiet.",
     ),
+    MonitorDef(
+        "HARDWARE_LINK",
+        "hardware_silence",
+        True,
+        0.5,
+        (0.2, 10.0),
+        "s",
+        1,
+        Response.SAFE,
+        Watch.AWAKE,
+        False,
+        "Time since the motor board last answered (a serial board unplugged, reset or hung; always "
+        "0 on the simulated rover): the wheels cannot be trusted, so stop and go SAFE.",
+    ),
 )
 """In telemetry order; the Monitor enum numbers them in this order."""

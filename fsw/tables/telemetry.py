@@ -9,7 +9,7 @@ from fsw.mobility.geometry import CORNERS, WHEELS
 from fsw.packets.limits import Limits
 from fsw.packets.reasons import Reason
 from fsw.packets.schema import Field, TelemetryDef
-from fsw.tables.enums import NO_ARGUMENT, Apid, Flag, Mode, MonitorState, Motion, Stage
+from fsw.tables.enums import NO_ARGUMENT, Apid, BoardKind, Flag, Mode, MonitorState, Motion, Stage
 from fsw.tables.monitors import MONITORS
 
 _WRAPS = "; wraps at 65536"
@@ -168,6 +168,42 @@ TELEMETRY: tuple[TelemetryDef, ...] = (
         (
             *(_monitor_field(m) for m in MONITORS),
             Field("trips", "u16", "Monitor trips since boot" + _WRAPS),
+        ),
+    ),
+    TelemetryDef(
+        "HW_LINK",
+        Apid.TLM_HW_LINK,
+        "The serial link to the motor board (sent only when a board is behind the hardware "
+        "port): who answers, what crossed the link, and how long the round trips take.",
+        (
+            Field("connected", "u8", "A board answered the handshake and is not silent", enum=Flag),
+            Field("board", "u8", "Which board answers", enum=BoardKind),
+            Field("fw_major", "u8", "Board firmware version, major"),
+            Field("fw_minor", "u8", "Board firmware version, minor"),
+            Field("fw_patch", "u8", "Board firmware version, patch"),
+            Field("board_uptime", "u32", "Time since the board booted, as it reports it", "s"),
+            Field("frames_sent", "u32", "Frames written to the board"),
+            Field("frames_received", "u32", "Good frames read from the board"),
+            Field("crc_errors", "u16", "Frames from the board with a bad CRC" + _WRAPS),
+            Field("bad_frames", "u16", "Other frames from the board thrown away" + _WRAPS),
+            Field("rejects", "u16", "Messages the board refused (REJECT)" + _WRAPS),
+            Field("board_rx_errors", "u16", "Frames the board says it threw away" + _WRAPS),
+            Field("timeouts", "u16", "Handshakes unanswered and silences" + _WRAPS),
+            Field("connects", "u16", "Handshakes completed" + _WRAPS),
+            _f32("rtt_last", "Setpoint to status round trip, the last one", "ms"),
+            _f32("rtt_mean", "Mean round trip since the link came up", "ms"),
+            _f32(
+                "rtt_max",
+                "Longest round trip since the link came up",
+                "ms",
+                Limits(yellow_high=50.0, red_high=200.0),
+            ),
+            _f32(
+                "silence",
+                "Time since the board last sent a good frame",
+                "s",
+                Limits(yellow_high=0.3, red_high=0.5),
+            ),
         ),
     ),
 )

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from fsw.mobility.geometry import WHEEL_RADIUS, WHEELS
-from fsw.port import Actuation, FaultInjector, Sensors
-from fsw.tables.enums import FaultKind
+from fsw.port import Actuation, FaultInjector, LinkStatus, Sensors
+from fsw.tables.enums import FaultKind, Hardware
 from hil.sim import motion, power
 from hil.sim.sun import FixedSun, SunModel
 from hil.sim.terrain import Terrain
@@ -86,6 +86,8 @@ class SimRover:
     )
 
     name: str = "sim"
+    hardware: Hardware = Hardware.SIMULATED
+    link: LinkStatus | None = None  # no board, no link
 
     def __init__(
         self,

@@ -19,7 +19,10 @@ class Rover:
     """Flight software + simulated rover + a ground that keeps everything it hears."""
 
     def __init__(self, terrain: Terrain | None = None, *, hardware: Any = None, **sim: Any) -> None:
+        """`hardware`: a hardware port, or a function of the clock that makes one."""
         self.clock = SimClock(START)
+        if callable(hardware):  # a factory of a port that needs the clock
+            hardware = hardware(self.clock)
         self.sim = hardware or SimRover(self.clock.now, terrain or Terrain(), **sim)
         self.packets: list[Packet] = []
         self.flight = FlightSoftware(

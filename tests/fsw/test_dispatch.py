@@ -7,7 +7,7 @@ from fsw.packets.crc import crc16
 from fsw.packets.framing import frame
 from fsw.tables import CATALOG
 from fsw.tables.commands import ALLOWED_MODES, MODE_TRIGGERS
-from fsw.tables.enums import NO_ARGUMENT
+from fsw.tables.enums import NO_ARGUMENT, Hardware
 from tests.fsw.support import Rover
 
 OK = ("ACCEPTED", "OK", NO_ARGUMENT), ("STARTED", "OK", NO_ARGUMENT)
@@ -100,7 +100,8 @@ def test_stop_ends_a_drive_as_failed_aborted():
 
 def test_fault_injection_is_refused_on_real_hardware():
     class Board:  # a hardware port without fault injection, as a serial board would be
-        name, faults = "board", None
+        name, faults, link = "board", None, None
+        hardware = Hardware.SERIAL_BOARD
 
         def __init__(self):
             self.sim = Rover().sim

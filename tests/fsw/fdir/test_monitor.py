@@ -19,7 +19,8 @@ def readings(quantity: str, value: float) -> Readings:
     r = Readings(applied=[10.0] * 6, measured=[10.0] * 6, currents=[0.7] * 6)
     r.slip, r.stall_fraction = 0.05, 0.1
     if quantity in ("tilt", "hazard_height", "slip", "battery_soc", "battery_voltage",
-                    "electronics_temp", "exterior_temp", "command_silence"):  # fmt: skip
+                    "electronics_temp", "exterior_temp", "command_silence",
+                    "hardware_silence"):  # fmt: skip
         setattr(r, quantity, value)
     elif quantity in ("current", "commanded_current"):
         r.currents[WHEEL] = value
