@@ -1,0 +1,1 @@
+"""Tests of the board protocol, its boards and the link to them."""
