@@ -1,0 +1,1 @@
+"""Tests of the Arduino firmware, its build, and the emulated Uno it runs on (simavr)."""
