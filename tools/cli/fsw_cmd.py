@@ -1,6 +1,7 @@
-"""`rover fsw`: the emulator on the real-time clock with the simulated rover, and a ground link:
-COBS frames over TCP (a console or script connects) or a serial line. It prints every event and a
-status line per housekeeping period, and the link's messages (connected, replaced, lost)."""
+"""`rover fsw`: the emulator on the real-time clock with the simulated rover (or a motor board on a
+serial port, `--hardware serial://DEVICE`, in the simulated world), and a ground link: COBS frames
+over TCP (a console or script connects) or a serial line. It prints every event and a status line
+per housekeeping period, and the links' messages (connected, replaced, lost)."""
 
 from __future__ import annotations
 
@@ -12,13 +13,17 @@ from dataclasses import replace
 from fsw.clock import RealTimeClock
 from fsw.flight import FlightSoftware
 from fsw.packets.framing import frame
+from fsw.port import HardwarePort
 from fsw.tables import CATALOG
+from hil.board.link import BOOT_WAIT, BoardLink
+from hil.board.rover import BoardRover
 from hil.radio import Radio, SerialRadio, TcpRadio
 from tools import scenario as scenarios
 from tools.runner import build_rover
 from tools.scenario import Scenario, parse
 
 DEFAULT_LISTEN = "127.0.0.1:50200"
+SERIAL_SCHEME = "serial://"
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -53,6 +58,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="X",
         help="mission seconds per wall second (default 1; 10 rehearses ten times faster)",
     )
+    p.add_argument(
+        "--hardware",
+        default="sim",
+        metavar="WHAT",
+        help="sim: the simulated rover (default); serial://DEVICE: a motor board on a serial "
+        "port or pyserial URL (serial:///dev/ttyACM0, serial://socket://HOST:PORT), its wheels "
+        "in the simulated world",
+    )
+    p.add_argument(
+        "--board-baud", default="115200", metavar="N", help="the board's baud rate (115200)"
+    )
     p.add_argument("--scenario", metavar="FILE", help="terrain, start and commands from here")
     p.add_argument("--seed", type=int, help="random seed of the simulated rover")
     p.add_argument(
@@ -73,10 +89,7 @@ def main(args: argparse.Namespace) -> int:
     sc = scenarios.load(args.scenario) if args.scenario else parse({"name": "lab", "duration": 1})
     seed = sc.seed if args.seed is None else args.seed
     clock = RealTimeClock(rate=speed)
-    start = clock.now()
-    sc = _shifted(sc, start)
-    rover = build_rover(sc, clock, seed)  # type: ignore[arg-type]
-    show = (lambda _: None) if args.quiet else _printer(start)
+    board = _board(args)
 
     def uplink(data: bytes) -> None:  # from the radio's thread; `flight` exists by then
         flight.post(data)
@@ -90,10 +103,18 @@ def main(args: argparse.Namespace) -> int:
 
     radio = _radio(args, uplink, reopened)  # bound first: a port in use fails before boot
     _say(f"ground link on {radio.where}")
-    end = None if args.duration is None else start + args.duration
     try:
+        if board is not None:
+            _wait_for(board)  # before mission time starts: the wait is not the scenario's
+        start = clock.now()
+        sc = _shifted(sc, start)
+        world = build_rover(sc, clock, seed)  # type: ignore[arg-type]
+        rover: HardwarePort = world if board is None else BoardRover(board, world)
+        show = (lambda _: None) if args.quiet else _printer(start)
+        end = None if args.duration is None else start + args.duration
         pace = "" if speed == 1 else f", {speed:g}x real time"
-        _say(f"flight software on the simulated rover, seed {seed}{pace}; ^C stops")
+        where = "the simulated rover" if board is None else f"the board on {board.url}"
+        _say(f"flight software on {where}, seed {seed}{pace}; ^C stops")
         flight = FlightSoftware(rover, clock, downlink)
         radio.start()
         for seq, c in enumerate(sc.commands):  # sent between cycles, at their times
@@ -106,6 +127,8 @@ def main(args: argparse.Namespace) -> int:
         _say("stopped")
     finally:
         radio.close()
+        if board is not None:
+            board.close()
     n = radio.counters
     _say(
         f"link: {n.sent} frames down, {n.dropped} dropped ({n.no_ground} with no ground, "
@@ -113,6 +136,30 @@ def main(args: argparse.Namespace) -> int:
         f"{n.connections} connection{'s' * (n.connections != 1)}"
     )
     return 0
+
+
+def _board(args: argparse.Namespace) -> BoardLink | None:
+    """The board link `--hardware` asks for (not started), or None for the simulated rover."""
+    text = args.hardware
+    if text == "sim":
+        return None
+    url = text.removeprefix(SERIAL_SCHEME)
+    if not text.startswith(SERIAL_SCHEME) or not url:
+        raise ValueError(
+            f"--hardware {text!r}: give sim, or serial://DEVICE for a board "
+            "(e.g. serial:///dev/ttyACM0)"
+        )
+    baud = _positive(args.board_baud, "--board-baud", whole=True)
+    return BoardLink(url, int(baud), say=_say)
+
+
+def _wait_for(board: BoardLink) -> None:
+    """Start the board link and give the board time to boot and answer before the flight
+    software boots; without it, boot anyway: fault protection holds the rover in SAFE."""
+    board.start()
+    _say(f"waiting for the board on {board.url} (up to {BOOT_WAIT + 1:g} s)")
+    if not board.wait_connected(BOOT_WAIT + 1.0):
+        _say("no board yet: booting without it; the rover stays SAFE until the board answers")
 
 
 def _radio(

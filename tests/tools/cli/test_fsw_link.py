@@ -144,6 +144,10 @@ def test_a_port_in_use_exits_2_with_one_line():
         (["--link", "nope://x"], "serial link nope://x: invalid URL, protocol 'nope' not known"),
         (["--speed", "0"], "--speed '0': give a positive number"),
         (["--speed", "inf"], "--speed 'inf': give a positive number"),
+        (["--hardware", "board"], "--hardware 'board': give sim, or serial://DEVICE for a board"),
+        (["--hardware", "serial://"], "--hardware 'serial://': give sim, or serial://DEVICE"),
+        (["--hardware", "serial://nope://x"], "board link nope://x: invalid URL, protocol 'nope'"),
+        (["--hardware", "serial://loop://", "--board-baud", "0"], "--board-baud '0': give a "),
     ],
 )
 def test_bad_options_exit_2_with_one_line(args, reason, capsys):

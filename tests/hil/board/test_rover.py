@@ -1,0 +1,125 @@
+"""The flight software on a board (the Raspberry Pi agent over a pty) in the simulated world, in
+real time: it drives on the board's encoders, a stall injected through the board is isolated and
+the drive finishes on five wheels, and the board unplugged safes the rover within 1 s; plugged in
+again, the operator recovers it. The same fault table as in simulation, unchanged."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from fsw.clock import RealTimeClock
+from fsw.flight import FlightSoftware
+from fsw.packets.catalog import Packet
+from fsw.packets.framing import frame
+from fsw.tables import CATALOG
+from hil.board.link import BoardLink
+from hil.board.rover import BoardRover
+from hil.sim import SimRover, Terrain
+from tests.hil.board.pi_board import PiBoard
+
+
+class Flight:
+    """The flight software in real time, with a ground that keeps every packet it hears."""
+
+    def __init__(self, port: Any) -> None:
+        self.clock = RealTimeClock()
+        self.packets: list[Packet] = []
+        self.arrived: list[float] = []  # wall time of each packet
+        self.seq = 0
+        self.fsw = FlightSoftware(port(self.clock), self.clock, self._downlink)
+
+    def _downlink(self, packet: bytes) -> None:
+        self.packets.append(CATALOG.decode(packet))
+        self.arrived.append(time.monotonic())
+
+    def send(self, name: str, **args: Any) -> int:
+        seq, self.seq = self.seq, self.seq + 1
+        self.fsw.receive(frame(CATALOG.encode_command(name, args, seq)))
+        return seq
+
+    def run_until(self, predicate, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.fsw.run(self.clock.now() + 0.1)
+            if predicate():
+                return True
+        return False
+
+    def events(self, name: str) -> list[Packet]:
+        return [p for p in self.packets if p.kind == "event" and p.name == name]
+
+    def final(self, seq: int) -> tuple[str, str] | None:
+        for p in reversed(self.packets):
+            if p.name != "CMD_VERIFY" or (v := p.shown())["cmd_seq"] != seq:
+                continue
+            if v["stage"] in ("COMPLETED", "FAILED", "REJECTED"):
+                return v["stage"], v["reason"]
+        return None
+
+    def last(self, name: str) -> dict[str, Any]:
+        return next(p.shown() for p in reversed(self.packets) if p.name == name)
+
+
+@pytest.fixture
+def rig(tmp_path):
+    said: list[str] = []
+    board = PiBoard(tmp_path / "board").plug()
+    link = BoardLink(str(board.link), say=said.append, retry=0.1)
+    link.start()
+    assert link.wait_connected(3.0), said
+    flight = Flight(lambda clock: BoardRover(link, SimRover(clock.now, Terrain())))
+    yield flight, board, link, said
+    link.close()
+    board.unplug()
+
+
+def test_drive_stall_five_wheels_unplug_safe_replug_recover(rig):
+    flight, board, link, said = rig
+    booted = flight.events("BOOTED")[0].shown()
+    assert booted["hardware"] == "SERIAL_BOARD"
+
+    first = flight.send("DRIVE", distance=0.1, radius=0.0, speed=0.0447)
+    assert flight.run_until(lambda: flight.final(first) is not None, 10.0)
+    assert flight.final(first) == ("COMPLETED", "OK")
+    hw = flight.last("HW_LINK")
+    assert (hw["connected"], hw["board"]) == ("YES", "RASPBERRY_PI")
+    assert hw["rtt_max"] < 100.0 and hw["timeouts"] == 0
+    odometry = flight.fsw.nav.odometry  # metres the wheels rolled: the board's encoders
+    assert 0.08 < odometry < 0.14
+
+    second = flight.send("DRIVE", distance=0.2, radius=0.0, speed=0.0447)
+    flight.run_until(lambda: False, 1.0)
+    stall = flight.send("SIM_INJECT_FAULT", fault="WHEEL_STALL", wheel="RM", value=0.0)
+    assert flight.run_until(lambda: flight.events("WHEEL_ISOLATED"), 3.0)
+    assert flight.final(stall) == ("COMPLETED", "OK")
+    assert flight.events("WHEEL_ISOLATED")[0].shown()["wheel"] == "RM"
+    assert flight.run_until(lambda: flight.final(second) is not None, 15.0)
+    assert flight.final(second) == ("COMPLETED", "OK")
+    assert flight.fsw.mode.name == "STANDBY" and flight.fsw.isolated == [0, 0, 0, 0, 1, 0]
+
+    third = flight.send("DRIVE", distance=1.0, radius=0.0, speed=0.0447)
+    flight.run_until(lambda: False, 0.5)
+    board.unplug()
+    gone = time.monotonic()
+    assert flight.run_until(lambda: flight.fsw.mode.name == "SAFE", 2.0), said
+    safe_at = next(
+        t for p, t in zip(flight.packets, flight.arrived, strict=True)
+        if p.name == "MODE_CHANGED" and p.shown()["to_mode"] == "SAFE"
+    )  # fmt: skip
+    assert safe_at - gone < 1.0
+    assert flight.final(third) == ("FAILED", "FAULT_STOP")
+    refused = flight.send("SAFE_RECOVER")
+    flight.run_until(lambda: flight.final(refused) is not None, 1.0)
+    assert flight.final(refused) == ("REJECTED", "FAULT_ACTIVE")
+
+    board.plug()
+    assert link.wait_connected(3.0), said
+    flight.run_until(lambda: flight.events("MONITOR_CLEARED"), 1.0)
+    recovered = flight.send("SAFE_RECOVER")
+    assert flight.run_until(lambda: flight.final(recovered) is not None, 1.0)
+    assert flight.final(recovered) == ("COMPLETED", "OK")
+    assert flight.fsw.mode.name == "STANDBY"
+    assert flight.run_until(lambda: flight.last("HW_LINK")["connects"] == 2, 1.5)  # 1 Hz
