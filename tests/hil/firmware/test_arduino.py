@@ -1,0 +1,375 @@
+"""The Arduino firmware as the flight computer sees it, on an emulated Uno at 115200 baud: boot,
+greeting, setpoints, encoders, rejects, fault injection, the dead-man stop and the status stream;
+its build fits an Uno, and the toolchain installer does only what is missing."""
+
+import math
+import os
+import re
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from fsw.packets.crc import crc16
+from fsw.packets.framing import frame
+from hil.board import model
+from hil.board.motors import SimulatedMotors
+from hil.board.protocol import (
+    DEADMAN_MS,
+    MAX_DRIVE,
+    BoardFault,
+    BoardKind,
+    MsgType,
+    RejectReason,
+    StatusFlag,
+    encode,
+    frame_size,
+)
+from hil.firmware.simavr import FIRMWARE_DIR
+
+ROOT = Path(__file__).resolve().parents[3]
+INSTALLER = ROOT / "hil" / "firmware" / "install-toolchain.sh"
+LINE_BYTES_PER_S = 115200 / 10
+COUNTS_PER_RAD = model.COUNTS_PER_REV / (2 * math.pi)
+STEER = [100, -50, 0, 1571]
+
+emulated = pytest.mark.hardware_emulation
+
+
+def setpoint(board, seq, drive, steer=STEER, flags=1):
+    """Send a SETPOINT; the STATUS that answers it."""
+    board.send(MsgType.SETPOINT, seq=seq, flags=flags, drive=drive, steer=steer)
+    status = board.expect(MsgType.STATUS)
+    assert status["answers"] == seq
+    return status
+
+
+def reject(board):
+    message = board.expect(MsgType.REJECT)
+    return message["type"], RejectReason(message["reason"])
+
+
+# --- build ----------------------------------------------------------------------------------
+
+
+@emulated  # needs the AVR toolchain, as the emulated tests do
+def test_the_firmware_fits_an_uno(uno_elf):
+    out = subprocess.run(
+        ["make", "-s", "-C", str(FIRMWARE_DIR), "size"], capture_output=True, text=True, check=True
+    ).stdout
+    print(out)
+    flash = int(re.search(r"flash: (\d+) bytes of 32768", out)[1])
+    ram = int(re.search(r"ram: (\d+) bytes of 2048", out)[1])
+    assert 1000 < flash <= 32768 - 512  # the Uno's bootloader takes the last 512 bytes
+    assert 0 < ram <= 2048 - 512  # at least 512 bytes left for the stack
+    assert (FIRMWARE_DIR / "build" / "rover_board.hex").read_text().startswith(":")
+
+
+# --- boot and greeting ----------------------------------------------------------------------
+
+
+@emulated
+def test_boot_info_arrives_unasked(board):
+    info = board.boot_info
+    assert info["protocol"] == 1
+    assert info["board"] == BoardKind.ARDUINO_UNO
+    assert (info["fw_major"], info["fw_minor"], info["fw_patch"]) == model.FIRMWARE_VERSION
+    assert (info["wheels"], info["corners"]) == (6, 4)
+    assert info["counts_per_rev"] == model.COUNTS_PER_REV
+    assert (info["deadman_ms"], info["max_drive"], info["max_steer"]) == (500, 2000, 1571)
+    status = board.status()  # a HEARTBEAT is answered before any greeting
+    assert status["flags"] == StatusFlag.POWERED | StatusFlag.SIMULATED
+    assert status["encoders"] == [0] * 6 and status["answers"] == 0
+
+
+@emulated
+def test_hello_is_answered_by_info_and_greets(board):
+    assert board.greet() == board.boot_info
+    assert board.status()["flags"] & StatusFlag.GREETED
+
+
+@emulated
+def test_a_hello_of_another_version_is_rejected_then_answered_by_info(board):
+    board.greet()
+    board.send(MsgType.HELLO, protocol=2)
+    assert reject(board) == (MsgType.HELLO, RejectReason.WRONG_VERSION)
+    assert board.expect(MsgType.INFO)["protocol"] == 1
+    assert not board.status()["flags"] & StatusFlag.GREETED
+    board.send(MsgType.SETPOINT, seq=1, flags=1, drive=[0] * 6, steer=[0] * 4)
+    assert reject(board) == (MsgType.SETPOINT, RejectReason.NOT_GREETED)
+
+
+@emulated
+def test_commands_before_hello_are_not_greeted(board):
+    board.send(MsgType.SETPOINT, seq=1, flags=1, drive=[100] * 6, steer=[0] * 4)
+    assert reject(board) == (MsgType.SETPOINT, RejectReason.NOT_GREETED)
+    board.send(MsgType.STREAM, period_ms=10)
+    assert reject(board) == (MsgType.STREAM, RejectReason.NOT_GREETED)
+    board.send(MsgType.INJECT, fault=BoardFault.STALL, wheel=0)
+    assert reject(board) == (MsgType.INJECT, RejectReason.NOT_GREETED)
+    status = board.status()
+    assert status["answers"] == 0 and status["rx_errors"] == 0  # well-formed: not rx errors
+    assert status["currents"] == [0] * 6
+
+
+# --- setpoints and the motors ---------------------------------------------------------------
+
+
+@emulated
+def test_a_setpoint_is_answered_by_status_with_its_seq(board):
+    board.greet()
+    status = setpoint(board, 4711, [600] * 6)
+    assert status["flags"] == StatusFlag.POWERED | StatusFlag.SIMULATED | StatusFlag.GREETED
+    status = setpoint(board, 4712, [600] * 6, flags=0)
+    assert not status["flags"] & StatusFlag.POWERED
+
+
+@emulated
+def test_encoders_move_as_commanded(board):
+    """600 mrad/s held for 2 s at 10 Hz: 0.6 x 2 x 4096 / 2 pi = 782 counts, less the 150 ms
+    ramp from rest (45.3 mrad, 29.5 counts), measured between the board's own uptimes. Within 2
+    counts: the encoder fraction not yet whole (< 1 count) and the ramp's steps (< 0.5)."""
+    board.greet()
+    drive = [600, 300, -600, 0, 1200, -MAX_DRIVE]
+    first = setpoint(board, 0, drive)
+    for seq in range(1, 21):
+        time.sleep(0.1)
+        last = setpoint(board, seq, drive)
+    seconds = (last["uptime_ms"] - first["uptime_ms"]) / 1000
+    assert 1.9 < seconds < 2.4
+    moved = [b - a for a, b in zip(first["encoders"], last["encoders"], strict=True)]
+    for wheel, rate in enumerate(drive):
+        ramp_ms = abs(rate) // 4
+        rad = rate / 1000 * (seconds - ramp_ms / 1000) + (rate / 1000) * (ramp_ms + 1) / 2000
+        assert abs(moved[wheel] - rad * COUNTS_PER_RAD) <= 2, (wheel, moved, seconds)
+    print(f"wheel LF: {moved[0]} counts in {seconds:.3f} s at 600 mrad/s")
+    assert last["currents"] == [673, 673, 673, 0, 673, 673]
+    assert last["steer"] == [100, -50, 0, 1571]
+
+
+@emulated
+def test_the_motors_agree_with_the_reference_model_to_the_count(board):
+    """Every STATUS the firmware answers equals hil.board.motors fed the same commands at the
+    same board milliseconds: ramps, encoders, currents, steering, power and faults."""
+    board.greet()
+    reference, at = SimulatedMotors(), 0
+    plan = [
+        ("set", [600, 600, 600, 600, 600, 600], [300, -300, 300, -300], 1),
+        ("set", [-400, 200, 0, 2000, -2000, 7], [-1000, 1000, 5, 0], 1),
+        ("inject", BoardFault.STALL, 1),
+        ("inject", BoardFault.ENCODER_LOSS, 3),
+        ("set", [300, 300, -300, 1999, -1, 0], [0, 0, 0, 0], 0),
+        ("inject", BoardFault.OPEN_CIRCUIT, 0),
+        ("set", [900, -900, 900, -900, 900, -900], [700, -700, 700, -700], 1),
+        ("inject", BoardFault.CLEAR, 0),
+        ("set", [1000] * 6, [0] * 4, 1),
+    ]
+    for seq, step in enumerate(plan * 2):
+        time.sleep(0.07)
+        if step[0] == "set":
+            _, drive, steer, flags = step
+            status = setpoint(board, seq, drive, steer, flags)
+        else:
+            board.send(MsgType.INJECT, fault=step[1], wheel=step[2])
+            status = board.expect(MsgType.STATUS)
+        reference.advance(status["uptime_ms"] - at)
+        at = status["uptime_ms"]
+        if step[0] == "set":
+            reference.set_targets(drive, steer, bool(flags))
+        else:
+            reference.inject(step[1], step[2])
+        r = reference.reading()
+        assert status["encoders"] == list(r.encoders), (seq, step)
+        assert status["currents"] == list(r.currents), (seq, step)
+        assert status["steer"] == list(r.steer), (seq, step)
+        masks = (status["stalled"], status["open_circuit"], status["encoder_lost"])
+        assert masks == (r.stalled, r.open_circuit, r.encoder_lost), (seq, step)
+
+
+@emulated
+def test_an_out_of_range_setpoint_is_refused_and_nothing_applied(board):
+    board.greet()
+    setpoint(board, 1, [100] * 6)
+    board.send(MsgType.SETPOINT, seq=2, flags=0, drive=[0, 0, MAX_DRIVE + 1, 0, 0, 0], steer=STEER)
+    assert reject(board) == (MsgType.SETPOINT, RejectReason.BAD_VALUE)
+    board.send(MsgType.SETPOINT, seq=3, flags=1, drive=[0] * 6, steer=[0, 0, 0, -1572])
+    assert reject(board) == (MsgType.SETPOINT, RejectReason.BAD_VALUE)
+    status = board.status()
+    assert status["answers"] == 1 and status["flags"] & StatusFlag.POWERED
+    assert status["currents"] == [673] * 6 and status["rx_errors"] == 0
+
+
+@emulated
+def test_bad_frames_are_rejected_with_their_reason_and_counted(board):
+    board.greet()
+    message = bytearray(encode(MsgType.SETPOINT, seq=9, flags=1, drive=[5] * 6, steer=[0] * 4))
+    message[5] ^= 0x10  # one bit flipped on the line
+    board.write(frame(bytes(message)))
+    assert reject(board) == (0, RejectReason.BAD_CRC)
+    assert board.status()["rx_errors"] == 1
+
+    def with_crc(body: bytes) -> bytes:
+        return frame(body + crc16(body).to_bytes(2, "big"))
+
+    cases = [
+        (with_crc(b"\x42\x00\x01"), (0x42, RejectReason.UNKNOWN_TYPE)),
+        (with_crc(bytes([MsgType.REJECT, 1, 2])), (MsgType.REJECT, RejectReason.UNKNOWN_TYPE)),
+        (with_crc(b"\x01\x01\x00"), (MsgType.HELLO, RejectReason.BAD_LENGTH)),
+        (b"\x00\x05\x01\x02\x00", (0, RejectReason.BAD_FRAME)),
+        (b"\x00" + b"\x55" * 100 + b"\x00", (0, RejectReason.BAD_LENGTH)),
+    ]
+    for data, expected in cases:
+        board.write(b"\x00\x00" + data)  # empty frames are ignored
+        assert reject(board) == expected
+    status = board.status()
+    assert status["rx_errors"] == 1 + len(cases)
+    assert status["answers"] == 0  # the corrupted setpoint was not taken
+
+
+@emulated
+def test_an_injected_stall_locks_the_wheel_and_draws_stall_current(board):
+    board.greet()
+    drive = [600] * 6
+    setpoint(board, 1, drive)
+    time.sleep(0.3)
+    board.send(MsgType.INJECT, fault=BoardFault.STALL, wheel=2)
+    stalled = board.expect(MsgType.STATUS)
+    assert stalled["stalled"] == 0b000100
+    assert stalled["currents"] == [673, 673, 2800, 673, 673, 673]
+    for seq in range(2, 5):  # 0.3 s more, the dead-man fed
+        time.sleep(0.1)
+        later = setpoint(board, seq, drive)
+    assert later["encoders"][2] == stalled["encoders"][2]  # frozen
+    assert later["encoders"][0] > stalled["encoders"][0] + 100
+    assert later["currents"][2] == 2800 and later["stalled"] == 0b000100
+    board.send(MsgType.INJECT, fault=BoardFault.STALL, wheel=6)
+    assert reject(board) == (MsgType.INJECT, RejectReason.BAD_VALUE)
+    board.send(MsgType.INJECT, fault=9, wheel=0)
+    assert reject(board) == (MsgType.INJECT, RejectReason.BAD_VALUE)
+    board.send(MsgType.INJECT, fault=BoardFault.CLEAR, wheel=200)  # the wheel is ignored
+    cleared = board.expect(MsgType.STATUS)
+    assert cleared["stalled"] == 0 and cleared["currents"][2] == 0  # rate 0, ramping again
+    time.sleep(0.2)
+    assert setpoint(board, 5, drive)["encoders"][2] > cleared["encoders"][2]
+
+
+# --- dead-man and stream --------------------------------------------------------------------
+
+
+@emulated
+def test_the_deadman_stops_the_motors_when_setpoints_stop(board):
+    """Setpoints at 10 Hz, then none: DEADMAN_MS later the drive targets are 0 (steering kept),
+    and the wheels stand still after the 150 ms ramp down from 600 mrad/s. Heartbeats every 20 ms
+    watch it; they do not feed the dead-man."""
+    board.greet()
+    for seq in range(5):
+        last = setpoint(board, seq, [600] * 6)
+        sent = time.monotonic()
+        time.sleep(0.1)
+    assert not last["flags"] & StatusFlag.DEADMAN
+    flagged = stopped = None
+    while stopped is None:
+        assert time.monotonic() - sent < 2.0, "the motors never stopped"
+        status = board.status()
+        if flagged is None and status["flags"] & StatusFlag.DEADMAN:
+            flagged = status
+        if status["currents"] == [0] * 6:
+            stopped, stopped_at = status, time.monotonic()
+        time.sleep(0.02)
+    flag_ms = flagged["uptime_ms"] - last["uptime_ms"]
+    stop_ms = stopped["uptime_ms"] - last["uptime_ms"]
+    print(
+        f"dead-man: flag {flag_ms} ms, wheels still {stop_ms} ms after the last setpoint "
+        f"(board clock); {1000 * (stopped_at - sent):.0f} ms by the host's clock"
+    )
+    assert DEADMAN_MS <= flag_ms <= DEADMAN_MS + 40  # heartbeats about 27 ms apart
+    assert DEADMAN_MS + 150 <= stop_ms <= DEADMAN_MS + 150 + 40
+    assert 0.6 < stopped_at - sent < 0.75
+    assert stopped["flags"] & StatusFlag.DEADMAN
+    assert stopped["steer"][:3] == STEER[:3]  # steering keeps its targets: the last corner
+    assert last["steer"][3] < stopped["steer"][3] < STEER[3]  # still turns (1 mrad per ms)
+    assert setpoint(board, 9, [600] * 6)["flags"] & StatusFlag.DEADMAN == 0
+
+
+@emulated
+def test_stream_period_1_sends_statuses_at_line_rate(board):
+    board.greet()
+    board.send(MsgType.STREAM, period_ms=100)
+    board.quiet(0.05)
+    assert 9 <= len(board.quiet(1.0)) <= 11  # one every 100 ms
+    board.send(MsgType.STREAM, period_ms=1)
+    board.quiet(0.3)
+    started = time.monotonic()
+    statuses = board.quiet(2.0)
+    rate = len(statuses) / (time.monotonic() - started)
+    line_rate = LINE_BYTES_PER_S / frame_size(MsgType.STATUS)
+    print(f"stream: {rate:.1f} STATUS/s, {100 * rate / line_rate:.1f}% of the line rate")
+    assert rate >= 0.85 * line_rate
+    assert all(m.type == MsgType.STATUS for m in statuses)
+    uptimes = [m["uptime_ms"] for m in statuses]
+    assert uptimes == sorted(uptimes) and len(set(uptimes)) == len(uptimes)
+    assert board.discarded == []
+    board.send(MsgType.SETPOINT, seq=77, flags=1, drive=[100] * 6, steer=STEER)
+    board.wait_for(lambda m: m["answers"] == 77, timeout=0.1)  # answered amid the stream
+    board.send(MsgType.STREAM, period_ms=0)
+    board.quiet(0.1)
+    assert board.quiet(0.3) == []
+
+
+# --- the toolchain installer ----------------------------------------------------------------
+
+
+def fake_tools(tmp_path: Path, installed: set[str], apt_fails: int) -> Path:
+    """dpkg-query, apt-get and sudo stand-ins on PATH; apt-get's calls are logged."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    scripts = {
+        "dpkg-query": f'for p in {" ".join(installed) or "none"}; do [ "${{@: -1}}" = "$p" ] '
+        "&& { printf installed; exit 0; }; done; exit 1",
+        "apt-get": f'echo "$*" >> {tmp_path}/apt.log; n=$(wc -l < {tmp_path}/apt.log); '
+        f'[ "$1" = update ] && exit 0; [ "$n" -gt {apt_fails} ]',
+        "sudo": 'exec "$@"',
+    }
+    for name, body in scripts.items():
+        path = bin_dir / name
+        path.write_text(f"#!/usr/bin/env bash\n{body}\n")
+        path.chmod(0o755)
+    return bin_dir
+
+
+def install(tmp_path: Path, installed: set[str], apt_fails: int = 0):
+    bin_dir = fake_tools(tmp_path, installed, apt_fails)
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    env.pop("ROVER_SKIP_TOOLCHAIN", None)
+    out = subprocess.run(
+        ["bash", str(INSTALLER)], capture_output=True, text=True, env=env, check=False
+    )
+    log = tmp_path / "apt.log"
+    return out, log.read_text().splitlines() if log.exists() else []
+
+
+PACKAGES = {"gcc-avr", "avr-libc", "binutils-avr", "arduino-core-avr", "simavr"}
+PACKAGES |= {"libsimavr-dev", "libsimavrparts1"}
+
+
+def test_the_installer_does_nothing_when_everything_is_there(tmp_path):
+    out, apt = install(tmp_path, PACKAGES)
+    assert out.returncode == 0 and apt == []
+    assert "already installed" in out.stdout
+
+
+def test_the_installer_installs_only_what_is_missing_updating_lists_if_needed(tmp_path):
+    out, apt = install(tmp_path, PACKAGES - {"simavr", "gcc-avr"}, apt_fails=1)
+    assert out.returncode == 0, out.stderr
+    wanted = "install -y --no-install-recommends gcc-avr simavr"
+    assert apt == [wanted, "update", wanted]
+    assert "installed gcc-avr simavr" in out.stdout
+
+
+def test_the_installer_fails_clearly_when_it_cannot_install(tmp_path):
+    out, apt = install(tmp_path, PACKAGES - {"libsimavr-dev"}, apt_fails=99)
+    assert out.returncode == 1
+    assert apt[-2:] == ["update", "install -y --no-install-recommends libsimavr-dev"]
+    assert "apt-get install libsimavr-dev failed" in out.stderr
+    assert "sudo apt-get install gcc-avr" in out.stderr
