@@ -6,61 +6,14 @@ again, the operator recovers it. The same fault table as in simulation, unchange
 from __future__ import annotations
 
 import time
-from typing import Any
 
 import pytest
 
-from fsw.clock import RealTimeClock
-from fsw.flight import FlightSoftware
-from fsw.packets.catalog import Packet
-from fsw.packets.framing import frame
-from fsw.tables import CATALOG
 from hil.board.link import BoardLink
 from hil.board.rover import BoardRover
 from hil.sim import SimRover, Terrain
 from tests.hil.board.pi_board import PiBoard
-
-
-class Flight:
-    """The flight software in real time, with a ground that keeps every packet it hears."""
-
-    def __init__(self, port: Any) -> None:
-        self.clock = RealTimeClock()
-        self.packets: list[Packet] = []
-        self.arrived: list[float] = []  # wall time of each packet
-        self.seq = 0
-        self.fsw = FlightSoftware(port(self.clock), self.clock, self._downlink)
-
-    def _downlink(self, packet: bytes) -> None:
-        self.packets.append(CATALOG.decode(packet))
-        self.arrived.append(time.monotonic())
-
-    def send(self, name: str, **args: Any) -> int:
-        seq, self.seq = self.seq, self.seq + 1
-        self.fsw.receive(frame(CATALOG.encode_command(name, args, seq)))
-        return seq
-
-    def run_until(self, predicate, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            self.fsw.run(self.clock.now() + 0.1)
-            if predicate():
-                return True
-        return False
-
-    def events(self, name: str) -> list[Packet]:
-        return [p for p in self.packets if p.kind == "event" and p.name == name]
-
-    def final(self, seq: int) -> tuple[str, str] | None:
-        for p in reversed(self.packets):
-            if p.name != "CMD_VERIFY" or (v := p.shown())["cmd_seq"] != seq:
-                continue
-            if v["stage"] in ("COMPLETED", "FAILED", "REJECTED"):
-                return v["stage"], v["reason"]
-        return None
-
-    def last(self, name: str) -> dict[str, Any]:
-        return next(p.shown() for p in reversed(self.packets) if p.name == name)
+from tests.hil.board.realtime import Flight
 
 
 @pytest.fixture
@@ -105,10 +58,7 @@ def test_drive_stall_five_wheels_unplug_safe_replug_recover(rig):
     board.unplug()
     gone = time.monotonic()
     assert flight.run_until(lambda: flight.fsw.mode.name == "SAFE", 2.0), said
-    safe_at = next(
-        t for p, t in zip(flight.packets, flight.arrived, strict=True)
-        if p.name == "MODE_CHANGED" and p.shown()["to_mode"] == "SAFE"
-    )  # fmt: skip
+    safe_at = flight.when(lambda p: p.name == "MODE_CHANGED" and p.shown()["to_mode"] == "SAFE")
     assert safe_at - gone < 1.0
     assert flight.final(third) == ("FAILED", "FAULT_STOP")
     refused = flight.send("SAFE_RECOVER")
