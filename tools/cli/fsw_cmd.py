@@ -90,6 +90,11 @@ def main(args: argparse.Namespace) -> int:
     seed = sc.seed if args.seed is None else args.seed
     clock = RealTimeClock(rate=speed)
     board = _board(args)
+    if board is not None and speed != 1:
+        raise ValueError(
+            f"--speed {args.speed}: a board keeps the wall clock's time, so with --hardware "
+            "serial://... mission time must too (--speed 1)"
+        )
 
     def uplink(data: bytes) -> None:  # from the radio's thread; `flight` exists by then
         flight.post(data)

@@ -148,6 +148,7 @@ def test_a_port_in_use_exits_2_with_one_line():
         (["--hardware", "serial://"], "--hardware 'serial://': give sim, or serial://DEVICE"),
         (["--hardware", "serial://nope://x"], "board link nope://x: invalid URL, protocol 'nope'"),
         (["--hardware", "serial://loop://", "--board-baud", "0"], "--board-baud '0': give a "),
+        (["--hardware", "serial://loop://", "--speed", "10"], "--speed 10: a board keeps the "),
     ],
 )
 def test_bad_options_exit_2_with_one_line(args, reason, capsys):
