@@ -161,8 +161,8 @@ def _board(args: argparse.Namespace) -> BoardLink | None:
 def _wait_for(board: BoardLink) -> None:
     """Start the board link and give the board time to boot and answer before the flight
     software boots; without it, boot anyway: fault protection holds the rover in SAFE."""
-    board.start()
     _say(f"waiting for the board on {board.url} (up to {BOOT_WAIT + 1:g} s)")
+    board.start()  # after saying so: the link's own first words follow it
     if not board.wait_connected(BOOT_WAIT + 1.0):
         _say("no board yet: booting without it; the rover stays SAFE until the board answers")
 
