@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -40,17 +39,11 @@ class LinkCounters:
 
     def new_link(self) -> None:
         """A board (re)connected: round-trip statistics start afresh."""
-        self.rtt_max = self._rtt_sum = 0.0
+        self.rtt_last = self.rtt_max = self._rtt_sum = 0.0
         self._rtt_count = 0
+        self.rtts.clear()
 
     @property
     def rtt_mean(self) -> float:
         """Mean round trip (s) since the board connected; 0 before any."""
         return self._rtt_sum / self._rtt_count if self._rtt_count else 0.0
-
-    def rtt_summary(self) -> tuple[float, float]:
-        """Median and 99th percentile of the kept round trips (s)."""
-        rtts = list(self.rtts)
-        if len(rtts) < 2:
-            raise ValueError("fewer than two round trips measured")
-        return statistics.median(rtts), statistics.quantiles(rtts, n=100)[98]

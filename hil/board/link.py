@@ -44,6 +44,9 @@ SILENCE_LIMIT = 0.5
 HEARTBEAT_EVERY = 0.2
 """s without anything sent after which a HEARTBEAT goes (the flight software may be asleep)."""
 RETRY = 0.5
+REBOOT_SLACK_MS = 500
+"""A board whose uptime is this far behind what the wall clock says it should be has rebooted
+(even one whose boot INFO was lost), and its encoders are continued from where they were."""
 """s between attempts to open a port that is absent, or to greet a board that did not answer."""
 
 
@@ -101,9 +104,12 @@ class BoardLink:
         self._thread: threading.Thread | None = None
         self._started = clock()
         self._last_rx = self._last_tx = self._last_hello = -1e9
+        self._alive = -1e9  # last good frame while connected: what the flight software trusts
+        self._said: set[str] = set()  # refusals already reported on this connection
         self._seq = 0
         self._heartbeats = 0
-        self._sent_at: dict[int, float] = {}
+        self._sent_at: dict[int, float] = {}  # setpoints awaiting their STATUS
+        self._pending_lock = threading.Lock()  # the flight thread adds, the link thread takes
         self._offsets = [0] * 6
 
     # ---- for the flight thread -------------------------------------------------------------
@@ -133,25 +139,28 @@ class BoardLink:
             MsgType.SETPOINT, seq=seq, flags=flags, drive=drive_mrad, steer=steer_mrad
         )
         if self.connected:
-            self._sent_at[seq] = self._clock()
-            if len(self._sent_at) > 32:  # answers that never came are forgotten
-                del self._sent_at[next(iter(self._sent_at))]
+            with self._pending_lock:
+                self._sent_at[seq] = self._clock()
+                if len(self._sent_at) > 32:  # answers that never came are forgotten
+                    del self._sent_at[next(iter(self._sent_at))]
             self._write(data)
         return seq
 
     def inject(self, fault: BoardFault, wheel: int) -> None:
         """Test only: make the board's motors have a fault (CLEAR removes them all)."""
-        if not self.connected:
+        if not self.connected or not self._write(
+            encode_frame(MsgType.INJECT, fault=fault, wheel=wheel)
+        ):
             raise ConnectionError(f"board link {self.url}: no board is connected")
-        self._write(encode_frame(MsgType.INJECT, fault=fault, wheel=wheel))
 
     def stream(self, period_ms: int) -> None:
         """Ask the board for a STATUS every `period_ms` unasked (0 stops)."""
         self._write(encode_frame(MsgType.STREAM, period_ms=period_ms))
 
     def silence(self) -> float:
-        """s since the board last sent a good frame (since the link started, if never)."""
-        return self._clock() - max(self._last_rx, self._started)
+        """s since a greeted board last sent a good frame (since the link started, if never): a
+        board that answers but never completes the handshake is as good as silent."""
+        return self._clock() - max(self._alive, self._started)
 
     def status(self) -> LinkStatus:
         """The link as HW_LINK telemetry reports it."""
@@ -250,6 +259,8 @@ class BoardLink:
     def _handle(self, m: Message) -> str:
         now = self._clock()
         self._last_rx = now
+        if self.connected:
+            self._alive = now
         self.counters.frames_received += 1
         if m.type is MsgType.INFO:
             return self._info(m, now)
@@ -261,8 +272,9 @@ class BoardLink:
             kind = _name(MsgType, m["type"])
             if m["reason"] == RejectReason.NOT_GREETED:
                 self._hello()  # the board rebooted without our noticing: greet it again
-            else:
-                self._say(f"board: refused {kind}: {reason}")
+            elif m["reason"] != RejectReason.WRONG_VERSION and f"{kind}{reason}" not in self._said:
+                self._said.add(f"{kind}{reason}")  # once per connection; all are counted
+                self._say(f"board: refused {kind}: {reason} (said once; HW_LINK counts them)")
         return ""
 
     def _info(self, m: Message, now: float) -> str:
@@ -285,6 +297,8 @@ class BoardLink:
                 f"board: {kind} firmware {version} on {self.url}, protocol {PROTOCOL_VERSION}"
             )
             self.counters.new_link()
+            self._said.clear()
+            self._alive = now
             with self.updated:
                 self.connected = True
                 self.last_error = ""
@@ -294,12 +308,14 @@ class BoardLink:
     def _status(self, m: Message, now: float) -> None:
         before = self.state
         encoders = m["encoders"]
-        if before is not None and m["uptime_ms"] < before.uptime_ms:  # it rebooted: continue
+        expected = 0 if before is None else before.uptime_ms + (now - before.received) * 1000
+        if before is not None and m["uptime_ms"] < expected - REBOOT_SLACK_MS:  # rebooted
             self.counters.board_reboots += 1
             self._offsets = [r - b for r, b in zip(before.encoders, encoders, strict=True)]
         offsets = self._offsets
         self.counters.board_rx_errors = m["rx_errors"]
-        sent = self._sent_at.pop(m["answers"], None)
+        with self._pending_lock:
+            sent = self._sent_at.pop(m["answers"], None)
         if sent is not None:
             self.counters.answered(now - sent)
         flags = StatusFlag(m["flags"])
@@ -325,29 +341,35 @@ class BoardLink:
         self._last_hello = self._clock()
         self._write(encode_frame(MsgType.HELLO, protocol=PROTOCOL_VERSION))
 
-    def _write(self, data: bytes) -> None:
-        """Write a frame; a failure closes nothing here (the thread notices and reopens)."""
-        if not self._open:
-            return
-        try:
-            with self._write_lock:
+    def _write(self, data: bytes) -> bool:
+        """Write a frame (from either thread); False when it could not go. A failure closes
+        nothing here: the link's thread notices and reopens."""
+        with self._write_lock:
+            if not self._open:
+                return False
+            try:
                 self._port.write(data)
-        except (OSError, ValueError, TypeError, serial.SerialException):
-            return
-        self._last_tx = self._clock()
-        if len(data) > 1:
-            self.counters.frames_sent += 1
+            except (OSError, ValueError, TypeError, serial.SerialException):
+                return False
+            self._last_tx = self._clock()
+            if len(data) > 1:
+                self.counters.frames_sent += 1
+        return True
 
     def _lost(self) -> None:
         if self.connected:
             with self.updated:
                 self.connected = False
                 self.updated.notify_all()
-        self._sent_at.clear()
+        with self._pending_lock:
+            self._sent_at.clear()
 
     def _close_port(self) -> None:
-        self._open = False
-        with contextlib.suppress(OSError, ValueError, TypeError, serial.SerialException):
+        with (
+            self._write_lock,
+            contextlib.suppress(OSError, ValueError, TypeError, serial.SerialException),
+        ):
+            self._open = False
             self._port.close()
 
     def _trouble(self, trouble: str, problem: str) -> str:

@@ -66,8 +66,11 @@ class BoardRover:
     def actuate(self, command: Actuation) -> None:
         """Send the setpoints to the board (every control cycle: they feed its dead-man)."""
         self._world.actuate(command)
-        drive = [_whole(rate / DRIVE_UNIT, MAX_DRIVE) for rate in command.drive]
-        steer = [_whole(angle / ANGLE_UNIT, MAX_STEER) for angle in command.steer]
+        info = self._link.info  # a board may take less than the protocol allows
+        top = min(MAX_DRIVE, info["max_drive"]) if info is not None else MAX_DRIVE
+        most = min(MAX_STEER, info["max_steer"]) if info is not None else MAX_STEER
+        drive = [_whole(rate / DRIVE_UNIT, top) for rate in command.drive]
+        steer = [_whole(angle / ANGLE_UNIT, most) for angle in command.steer]
         self._link.send_setpoint(drive, steer, command.powered)
 
     def inject(self, kind: FaultKind, wheel: int, value: float) -> None:
@@ -78,8 +81,8 @@ class BoardRover:
                 raise ValueError(f"fault {kind.name}: wheel {wheel} is not 0-5")
             self._link.inject(_ON_BOARD[kind], wheel)
         elif kind is FaultKind.CLEAR:
+            self._world.inject(kind, wheel, value)  # first: the world clears with no board
             self._link.inject(BoardFault.CLEAR, 0)
-            self._world.inject(kind, wheel, value)
         else:
             self._world.inject(kind, wheel, value)
 

@@ -32,6 +32,18 @@ class PiBoard:
         with contextlib.suppress(FileNotFoundError):
             self.link.unlink()
         self.link.symlink_to(target)
+        self._serve()
+        return self
+
+    def reset(self) -> None:
+        """The board reset behind a port that stays open (a reset button, an agent restarted):
+        a new agent, freshly booted, on the same pty."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5)
+        self._serve()
+
+    def _serve(self) -> None:
         self._stop = threading.Event()
         self._thread = threading.Thread(
             target=serve,
@@ -40,7 +52,6 @@ class PiBoard:
             daemon=True,
         )
         self._thread.start()
-        return self
 
     def unplug(self) -> None:
         """The board gone: the agent stops and its pty closes under the flight side."""

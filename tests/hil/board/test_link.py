@@ -14,7 +14,7 @@ import pytest
 from fsw.tables.enums import BoardKind
 from hil.board.link import BoardLink
 from hil.board.model import COUNTS_PER_REV, FIRMWARE_VERSION
-from hil.board.protocol import BoardFault, MsgType, StatusFlag, encode_frame
+from hil.board.protocol import BoardFault, MsgType, RejectReason, StatusFlag, encode_frame
 from hil.board.stream import MessageStream
 from tests.hil.board.pi_board import PiBoard
 
@@ -67,7 +67,7 @@ def test_handshake_setpoints_and_round_trips(tmp_path, link_to, said):
         )  # fmt: skip
         assert status.frames_sent >= 10 and status.frames_received >= 10
         assert status.crc_errors == status.bad_frames == status.rejects == 0
-        assert 0 < status.rtt_mean <= status.rtt_max < 100  # ms, over a pty
+        assert 0 < status.rtt_mean <= status.rtt_max and status.rtt_mean < 50  # ms, over a pty
         state = link.state
         assert state is not None and StatusFlag.GREETED in state.flags
         expected = 0.6 * 1.0 * COUNTS_PER_REV / (2 * 3.141592653589793)  # 391 counts
@@ -82,9 +82,10 @@ def test_the_board_stops_by_itself_when_setpoints_stop(tmp_path, link_to):
         link = link_to(tmp_path / "board")
         assert link.wait_connected(3.0)
         drive(link, 0.5)
-        stopped = time.monotonic()
+        link.send_setpoint([600] * 6, [0] * 4, True)
+        stopped = time.monotonic()  # the last setpoint
         assert wait(lambda: StatusFlag.DEADMAN in link.state.flags, 1.5)  # heartbeats report it
-        assert 0.4 < time.monotonic() - stopped < 0.9
+        assert 0.45 < time.monotonic() - stopped < 1.0  # 0.5 s, seen at the next heartbeat
         assert wait(lambda: link.state.currents_ma == (0,) * 6, 0.5)
         assert link.connected  # heartbeats keep the link alive while nothing is commanded
 
@@ -128,6 +129,22 @@ def test_absent_then_plugged_then_unplugged_then_plugged_again(tmp_path, link_to
         board.unplug()
 
 
+def test_a_board_reset_behind_an_open_port_is_greeted_again_and_its_encoders_continue(
+    tmp_path, link_to, said
+):
+    with PiBoard(tmp_path / "board") as board:
+        link = link_to(tmp_path / "board")
+        assert link.wait_connected(3.0)
+        drive(link, 0.6)
+        before = link.state.encoders
+        board.reset()  # its boot INFO arrives unasked; its counts start from zero
+        drive(link, 0.5)
+        assert link.counters.board_reboots == 1
+        assert link.connected and StatusFlag.GREETED in link.state.flags
+        assert all(a > b for a, b in zip(link.state.encoders, before, strict=True)), said
+        assert any("rebooted" in line for line in said), said
+
+
 def fake_board(master: int, reply) -> threading.Event:
     """A board that answers each message with reply(message) (bytes) until stopped."""
     stop = threading.Event()
@@ -156,13 +173,17 @@ def info(protocol: int) -> bytes:
 def test_a_board_of_another_protocol_version_is_refused_naming_both(tmp_path, link_to, said):
     master, slave = os.openpty()
     tty.setraw(slave)
-    stop = fake_board(master, lambda m: info(2) if m.type is MsgType.HELLO else b"")
+    refusal = encode_frame(MsgType.REJECT, type=MsgType.HELLO, reason=RejectReason.WRONG_VERSION)
+    stop = fake_board(master, lambda m: refusal + info(2) if m.type is MsgType.HELLO else b"")
     try:
-        link = link_to(os.ttyname(slave))
+        link = link_to(os.ttyname(slave))  # retries every 0.1 s
         assert wait(lambda: "version 2" in link.last_error, 3.0), said
+        time.sleep(1.0)  # many retries, each answered
         assert not link.connected
         assert "version 2" in link.last_error and "version 1" in link.last_error
-        assert sum("version 2" in line for line in said) == 1  # said once, not every retry
+        assert sum("version 2" in line for line in said) == 1, said  # once, not every retry
+        assert not [line for line in said if "refused" in line], said
+        assert link.silence() > 1.0  # answers from a board never greeted do not count
     finally:
         stop.set()
         os.close(master)
