@@ -44,10 +44,10 @@ SILENCE_LIMIT = 0.5
 HEARTBEAT_EVERY = 0.2
 """s without anything sent after which a HEARTBEAT goes (the flight software may be asleep)."""
 RETRY = 0.5
+"""s between attempts to open a port that is absent, or to greet a board that did not answer."""
 REBOOT_SLACK_MS = 500
 """A board whose uptime is this far behind what the wall clock says it should be has rebooted
 (even one whose boot INFO was lost), and its encoders are continued from where they were."""
-"""s between attempts to open a port that is absent, or to greet a board that did not answer."""
 
 
 @dataclass(frozen=True, slots=True)
