@@ -33,7 +33,7 @@ from hil.board.protocol import (
     encode_frame,
 )
 from hil.board.stream import MessageStream
-from hil.radio.base import Say, say_on_stderr
+from hil.messages import Say, error_text, say_on_stderr
 
 BOOT_WAIT = 3.0
 """s the board has to answer after the port opens (an Uno's bootloader takes about 1.6 s)."""
@@ -199,7 +199,7 @@ class BoardLink:
             try:
                 self._port.open()
             except (OSError, ValueError, serial.SerialException) as err:
-                trouble = self._trouble(trouble, f"cannot open it ({_text(err)})")
+                trouble = self._trouble(trouble, f"cannot open it ({error_text(err)})")
                 self._closed.wait(self.retry)
                 continue
             self._open = True
@@ -207,7 +207,7 @@ class BoardLink:
             try:
                 problem = self._session()
             except (OSError, ValueError, TypeError, serial.SerialException) as err:
-                problem = f"lost ({_text(err)})"  # TypeError: pyserial mid-close
+                problem = f"lost ({error_text(err)})"  # TypeError: pyserial mid-close
             self._lost()
             self._close_port()
             if self._closed.is_set():
@@ -381,12 +381,6 @@ class BoardLink:
             again = f"; trying again every {self.retry:g} s" if not self._closed.is_set() else ""
             self._say(f"board on {self.url}: {problem}{again}")
         return problem
-
-
-def _text(err: BaseException) -> str:
-    if isinstance(err, OSError) and err.strerror:
-        return err.strerror
-    return str(err) or type(err).__name__
 
 
 def _name(enum: type, value: int) -> str:

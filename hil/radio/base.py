@@ -5,24 +5,16 @@ from __future__ import annotations
 
 import contextlib
 import queue
-import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 from fsw.packets.framing import frame
-
-Say = Callable[[str], None]
-"""Where the radio's one-line messages go (connected, replaced, lost, back)."""
+from hil.messages import Say, say_on_stderr
 
 QUEUE_SIZE = 256
 """Frames waiting for the writer: about a minute of housekeeping."""
-
-
-def say_on_stderr(text: str) -> None:
-    """The default: one line on standard error."""
-    print(text, file=sys.stderr, flush=True)
 
 
 @dataclass

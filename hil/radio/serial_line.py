@@ -9,7 +9,8 @@ from collections.abc import Callable
 
 import serial
 
-from hil.radio.base import QUEUE_SIZE, Radio, Say, say_on_stderr
+from hil.messages import Say, error_text, say_on_stderr
+from hil.radio.base import QUEUE_SIZE, Radio
 
 RETRY = 1.0
 """s between attempts to open a serial device that is absent."""
@@ -71,8 +72,7 @@ class SerialRadio(Radio):
     def _trouble(self, trouble: str, err: BaseException) -> str:
         """Say what went wrong, unless something already is."""
         if not trouble:
-            text = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
-            trouble = text or type(err).__name__
+            trouble = error_text(err)
             self._say(f"serial {self.url}: {trouble}; retrying every {self.retry:g} s")
         return trouble
 

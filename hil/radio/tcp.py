@@ -9,7 +9,8 @@ import socket
 import sys
 from collections.abc import Callable
 
-from hil.radio.base import QUEUE_SIZE, Radio, Say, say_on_stderr
+from hil.messages import Say, say_on_stderr
+from hil.radio.base import QUEUE_SIZE, Radio
 
 SEND_BUFFER = 64 * 1024
 """Bytes the kernel may hold for a ground that stopped reading, before the queue fills and

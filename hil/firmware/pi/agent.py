@@ -18,7 +18,6 @@ import contextlib
 import errno
 import os
 import select
-import sys
 import termios
 import threading
 import time
@@ -32,6 +31,7 @@ import serial
 from hil.board.endpoint import STATUS_FRAME, BoardEndpoint
 from hil.board.protocol import BoardKind
 from hil.firmware.pi.driver import MotorDriver
+from hil.messages import Say, error_text, say_on_stderr
 
 RETRY = 1.0
 """s between attempts to reopen a serial port that is absent or went away."""
@@ -43,13 +43,6 @@ TX_BUDGET = 2 * STATUS_FRAME
 """Bytes allowed in flight before a streamed STATUS waits: one on the wire, one queued."""
 WRITE_TIMEOUT = 0.05
 """s a serial write may wait for room before its bytes are dropped (never block the board)."""
-
-Say = Callable[[str], None]
-
-
-def say_on_stderr(text: str) -> None:
-    """One line on standard error (journald keeps it under systemd)."""
-    print(text, file=sys.stderr, flush=True)
 
 
 class LinkLost(Exception):
@@ -134,7 +127,7 @@ class SerialLink:
         try:
             return bytes(self.port.read(self.port.in_waiting or 1))
         except (OSError, serial.SerialException, TypeError, ValueError) as err:
-            raise LinkLost(_text(err)) from None
+            raise LinkLost(error_text(err)) from None
 
     def write(self, data: bytes) -> int:
         """`data`, or what got out of it before WRITE_TIMEOUT."""
@@ -143,7 +136,7 @@ class SerialLink:
         except serial.SerialTimeoutException:
             return 0
         except (OSError, serial.SerialException, TypeError, ValueError) as err:
-            raise LinkLost(_text(err)) from None
+            raise LinkLost(error_text(err)) from None
 
     def queued(self) -> int:
         """pyserial's out_waiting, where the port has one."""
@@ -156,11 +149,6 @@ class SerialLink:
         """Close the port."""
         with contextlib.suppress(OSError, serial.SerialException):
             self.port.close()
-
-
-def _text(err: BaseException) -> str:
-    text = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
-    return text or type(err).__name__
 
 
 class LinePacer:
@@ -227,7 +215,7 @@ class Agent:
             try:
                 link = opener()
             except (OSError, ValueError, serial.SerialException) as err:
-                trouble = self._trouble(name, trouble, _text(err), retry)
+                trouble = self._trouble(name, trouble, error_text(err), retry)
                 self._idle(stop, retry)
                 continue
             try:
