@@ -4,4 +4,8 @@ bare checkout, or PYTEST_DISABLE_PLUGIN_AUTOLOAD). Registering it both ways woul
 
 import sys
 
+import pytest
+
 pytest_plugins = [] if "tools.testing.plugin" in sys.modules else ["tools.testing.plugin"]
+
+pytest.register_assert_rewrite("tests.hil.board.realtime")  # its assert_* helpers explain failures

@@ -58,3 +58,24 @@ class Flight:
     def when(self, predicate: Callable[[Packet], bool]) -> float:
         """Wall time (time.monotonic()) the first packet passing `predicate` came down."""
         return next(t for p, t in zip(self.packets, self.arrived, strict=True) if predicate(p))
+
+    def run_for(self, seconds: float) -> None:
+        """Let `seconds` of real time pass with the flight software running."""
+        self.run_until(lambda: False, seconds)
+
+    def assert_unplugging_safes(
+        self, unplug: Callable[[], None], distance: float, after: float, said: list[str]
+    ) -> None:
+        """Drive `distance` m and unplug the board `after` s into it: the rover is SAFE within
+        1 s of the unplugging, the drive has failed, and SAFE_RECOVER is refused meanwhile."""
+        drive = self.send("DRIVE", distance=distance, radius=0.0, speed=0.0447)
+        self.run_for(after)
+        unplug()
+        gone = time.monotonic()
+        assert self.run_until(lambda: self.fsw.mode.name == "SAFE", 2.0), said
+        safe_at = self.when(lambda p: p.name == "MODE_CHANGED" and p.shown()["to_mode"] == "SAFE")
+        assert safe_at - gone < 1.0, safe_at - gone
+        assert self.final(drive) == ("FAILED", "FAULT_STOP")
+        refused = self.send("SAFE_RECOVER")
+        self.run_until(lambda: self.final(refused) is not None, 1.0)
+        assert self.final(refused) == ("REJECTED", "FAULT_ACTIVE")

@@ -6,8 +6,6 @@ rover within 1 s; a new runner (plugged in again) lets the operator recover it a
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from fsw.mobility.geometry import METRES_PER_COUNT
@@ -60,17 +58,7 @@ def test_drive_stall_unplug_replug_on_the_emulated_uno(emulated_uno):
         assert link.state.stalled == 1 << RM and link.state.currents_ma[RM] == 0  # not commanded
 
         # unplugged mid-drive: SAFE within 1 s
-        third = flight.send("DRIVE", distance=0.5, radius=0.0, speed=0.0447)
-        flight.run_until(lambda: False, 1.0)
-        emulated_uno.unplug()
-        gone = time.monotonic()
-        assert flight.run_until(lambda: flight.fsw.mode.name == "SAFE", 2.0), said
-        safe_at = flight.when(lambda p: p.name == "MODE_CHANGED" and p.shown()["to_mode"] == "SAFE")
-        assert safe_at - gone < 1.0, safe_at - gone
-        assert flight.final(third) == ("FAILED", "FAULT_STOP")
-        refused = flight.send("SAFE_RECOVER")
-        flight.run_until(lambda: flight.final(refused) is not None, 1.0)
-        assert flight.final(refused) == ("REJECTED", "FAULT_ACTIVE")
+        flight.assert_unplugging_safes(emulated_uno.unplug, distance=0.5, after=1.0, said=said)
 
         # plugged in again: a new board, greeted; the operator recovers and drives on
         before = link.state.encoders
