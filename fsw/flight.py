@@ -66,8 +66,10 @@ class FlightSoftware:
         control_period: float = 0.1,
         hk_period: float = 1.0,
         catalog: Catalog = CATALOG,
+        contact: Callable[[], bool] | None = None,
     ) -> None:
         self.port, self.clock, self.downlink, self.catalog = port, clock, downlink, catalog
+        self.contact = contact or _always  # whether the relay is in view now (store & playback)
         self.boot_count = boot_count
         self.params = ParamStore(PARAMS)
         self.executive = Executive(clock)
@@ -382,3 +384,7 @@ def _rad(deg: float) -> float:
 
 def _deg(rad: float) -> float:
     return rad * 57.29577951308232
+
+
+def _always() -> bool:
+    return True

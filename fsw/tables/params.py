@@ -29,6 +29,30 @@ _OWN: tuple[tuple[str, float, float, float, str, str], ...] = (
     ("HIBERNATE_PERIOD", 60.0, 1.0, 3600.0, "s", "Wake-check and beacon period while asleep"),
 )
 
+_ADDED: tuple[tuple[str, float, float, float, str, str, bool], ...] = (
+    # rows added after the monitors' (appended here, never inserted: ids are positions);
+    # name, default, min, max, unit, what it is for, whole number
+    (
+        "ARM_WINDOW",
+        60.0,
+        1.0,
+        600.0,
+        "s",
+        "How long an ARM lets its hazardous command through",
+        False,
+    ),
+    (
+        "ANTI_REPLAY_WINDOW",
+        64.0,
+        1.0,
+        1024.0,
+        "",
+        "Authenticated sequence numbers below the "
+        "highest seen that may still arrive (out of order), each once",
+        True,
+    ),
+)
+
 _WHOLE_PERSISTENCE = (1.0, 600.0)
 
 
@@ -49,6 +73,7 @@ def _rows() -> tuple[ParamDef, ...]:
                 True,
             )
         )
+    rows.extend(_ADDED)
     return tuple(
         ParamDef(name, i, default, low, high, unit, text, whole)
         for i, (name, default, low, high, unit, text, whole) in enumerate(rows)
