@@ -110,10 +110,19 @@ def render(doc: dict[str, Any]) -> str:
             f"### {c['name']}",
             "",
             f"APID {c['apid']} (0x{c['apid']:03X}), code {c['code']}, "
-            f"{c['size']} bytes. {c['description']}{hazard}",
+            f"{c['size']} bytes{' and its data' if c.get('data') else ''}. "
+            f"{c['description']}{hazard}",
             "",
         ]
         out += _table(c["arguments"], doc, "range")
+        data = c.get("data")
+        if data:
+            out += [
+                f"Then `{data['name']}`: {data['min_size']} to {data['max_size']} bytes from "
+                f"offset {data['offset']} to the CRC (the length field says how many): "
+                f"{_cell(data['description'])}.",
+                "",
+            ]
     out += ["## Telemetry packets", ""]
     for t in doc["telemetry"]:
         out += [

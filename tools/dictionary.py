@@ -24,7 +24,7 @@ from typing import Any
 from fsw.packets import dictionary as flight_dictionary
 from fsw.packets.catalog import Catalog, Packet
 from fsw.packets.limits import Limits
-from fsw.packets.schema import CommandDef, EventDef, Field, Severity, TelemetryDef
+from fsw.packets.schema import CommandDef, Data, EventDef, Field, Severity, TelemetryDef
 from fsw.tables.dictionary import flight_dictionary as full_dictionary
 
 _SHAPE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError, ArithmeticError)
@@ -127,10 +127,14 @@ class Dictionary:
         return self.catalog.event(name)
 
     def encode_command(
-        self, name: str, args: Mapping[str, object] | None = None, seq_count: int = 0
+        self,
+        name: str,
+        args: Mapping[str, object] | None = None,
+        seq_count: int = 0,
+        data: bytes | None = None,
     ) -> bytes:
-        """A command packet, arguments checked against their ranges first."""
-        return self.catalog.encode_command(name, args or {}, seq_count)
+        """A command packet, arguments (and data, for a command that carries it) checked first."""
+        return self.catalog.encode_command(name, args or {}, seq_count, data=data)
 
     def decode(self, packet: bytes) -> Packet:
         """A packet's definition and values (PacketError with a reason if it is bad)."""
@@ -198,6 +202,14 @@ def _describe(doc: dict[str, Any], expected: dict[str, Any], path: str) -> str:
     return f"is {json.dumps(got)}, but this ground speaks {json.dumps(want)}"
 
 
+def _data(entry: Any) -> Data | None:
+    """A command's variable-length data from its dictionary entry (None: it has none)."""
+    if entry is None:
+        return None
+    _object(entry, "data")
+    return Data(entry["name"], entry["description"], entry["max_size"], entry["min_size"])
+
+
 def _catalog(doc: dict[str, Any]) -> Catalog:
     version = doc.get("schema_version")
     if version != flight_dictionary.SCHEMA_VERSION:
@@ -253,6 +265,7 @@ def _catalog(doc: dict[str, Any]) -> Catalog:
                     fields(c["arguments"], "arguments"),
                     c["hazardous"],
                     c.get("hazard", ""),
+                    _data(c.get("data")),
                 )
             )
         except _SHAPE_ERRORS as err:

@@ -59,8 +59,13 @@ class Packet:
         return d.args if isinstance(d, CommandDef | EventDef) else d.fields
 
     def shown(self) -> dict[str, Any]:
-        """The values as a person reads them (enum members by name)."""
-        return {f.name: f.show(self.values[f.name]) for f in self.fields}
+        """The values as a person reads them (enum members by name, a command's data as 0x-hex,
+        the way a command line gives it)."""
+        shown = {f.name: f.show(self.values[f.name]) for f in self.fields}
+        data = self.definition.data if isinstance(self.definition, CommandDef) else None
+        if data is not None:
+            shown[data.name] = "0x" + self.values[data.name].hex()
+        return shown
 
     def __repr__(self) -> str:
         when = "" if self.time is None else f" t={self.time:.6f}"
@@ -98,7 +103,7 @@ class Catalog:
         rows: tuple[Definition, ...] = (*self.commands, *self.telemetry, *self.events)
         for d in rows:
             self._layouts[id(d)] = self._make_layout(d)
-            size = self._layouts[id(d)].size
+            size = self._layouts[id(d)].max_size
             if size > max_packet_size:
                 raise ValueError(
                     f"{d.name} is {size} bytes, over the maximum packet size {max_packet_size}"
@@ -164,7 +169,7 @@ class Catalog:
         tm = ccsds.PacketType.TELEMETRY
         if isinstance(d, CommandDef):
             tc_id = ccsds.packet_id(ccsds.PacketType.TELECOMMAND, d.apid)
-            return Layout(tc_id, TC_SECONDARY, d.args)
+            return Layout(tc_id, TC_SECONDARY, d.args, d.data)
         if isinstance(d, EventDef):
             ev_id = ccsds.packet_id(tm, self.event_apid)
             return Layout(ev_id, (*TM_SECONDARY, *EVENT_PREFIX), d.args)
@@ -179,14 +184,32 @@ class Catalog:
         seq_count: int = 0,
         *,
         check: bool = True,
+        data: bytes | None = None,
     ) -> bytes:
-        """A command packet. With check=False, arguments need only fit their wire types (for
-        tests of the flight software's own checks)."""
+        """A command packet, with `data` if the command declares variable-length data (or the
+        data as bytes in `args` under its name, as decode gives it). With
+        check=False, arguments need only fit their wire types and data the packet (for tests of
+        the flight software's own checks)."""
         cmd = command if isinstance(command, CommandDef) else self.command(command)
         given = dict(args or {})
-        values = cmd.check_args(given) if check else _fit(cmd.name, cmd.args, given)
+        if cmd.data is not None and cmd.data.name in given:  # decoded values round trip
+            if data is not None:
+                raise PacketError(
+                    Reason.INVALID_VALUE, f"{cmd.name}: {cmd.data.name} is given twice"
+                )
+            data = given.pop(cmd.data.name)  # type: ignore[assignment]
+        values: dict[str, Any] = cmd.check_args(given) if check else _fit(cmd.name, cmd.args, given)
         layout = self.layout(cmd)
-        _put_primary_header(values, layout, seq_count)
+        extra = 0
+        if cmd.data is None:
+            if data:
+                raise PacketError(Reason.INVALID_VALUE, f"{cmd.name} carries no data")
+        else:
+            room = self.max_packet_size - layout.size
+            carried = cmd.data.fit(cmd.name, b"" if data is None else data, check, room)
+            values[cmd.data.name] = carried
+            extra = len(carried)
+        _put_primary_header(values, layout, seq_count, extra)
         values["code"] = cmd.code
         return _with_crc(layout.build(values))
 
@@ -283,10 +306,10 @@ class Catalog:
             if row is None:
                 raise PacketError(Reason.UNKNOWN_APID, f"no telemetry APID {apid} (0x{apid:03X})")
         definition, layout = row
-        if n != layout.size:
-            raise PacketError(
-                Reason.BAD_LENGTH, f"{definition.name} is {layout.size} bytes, packet has {n}"
-            )
+        if n != layout.size and not layout.size < n <= layout.max_size:
+            raise PacketError(Reason.BAD_LENGTH, _wrong_size(definition.name, layout, n))
+        if layout.data is not None and n - layout.size < layout.data.min_size:
+            raise PacketError(Reason.BAD_LENGTH, _wrong_size(definition.name, layout, n))
         values = dict(layout.parse(packet))  # a plain dict, without the header words
         time = None
         if not word0 & ccsds.TYPE_BIT:
@@ -299,10 +322,19 @@ class Catalog:
 _BUILD_ERRORS = (KeyError, TypeError, ValueError, OverflowError, struct.error, cs.ConstructError)
 
 
-def _put_primary_header(values: dict[str, Any], layout: Layout, seq_count: int) -> None:
+def _put_primary_header(
+    values: dict[str, Any], layout: Layout, seq_count: int, data_size: int = 0
+) -> None:
     values["packet_id"] = layout.packet_id
     values["sequence_control"] = ccsds.sequence_control(seq_count)
-    values["data_length"] = ccsds.data_length_for(layout.size)
+    values["data_length"] = ccsds.data_length_for(layout.size + data_size)
+
+
+def _wrong_size(name: str, layout: Layout, n: int) -> str:
+    if layout.data is None:
+        return f"{name} is {layout.size} bytes, packet has {n}"
+    low = layout.size + layout.data.min_size
+    return f"{name} is {low} to {layout.max_size} bytes, packet has {n}"
 
 
 def _with_layouts(catalog: Catalog, rows: dict[Any, RowT]) -> dict[Any, tuple[RowT, Layout]]:

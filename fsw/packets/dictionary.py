@@ -208,7 +208,7 @@ def _fields(
 
 def _command(catalog: Catalog, c: Any, enums: dict[str, type[IntEnum]]) -> dict[str, Any]:
     layout = catalog.layout(c)
-    return {
+    entry: dict[str, Any] = {
         "name": c.name,
         "apid": int(c.apid),
         "code": c.code,
@@ -218,6 +218,17 @@ def _command(catalog: Catalog, c: Any, enums: dict[str, type[IntEnum]]) -> dict[
         "size": layout.size,
         "arguments": _fields(layout, c.args, enums, ranged=True),
     }
+    if c.data is not None:  # only where declared: dictionaries from before data still load
+        entry["data"] = {
+            "name": c.data.name,
+            "description": c.data.description,
+            "offset": layout.body_size,
+            "min_size": c.data.min_size,
+            "max_size": c.data.max_size,
+            "note": "variable-length bytes from offset to the CRC; the packet's length field "
+            f"says how many; size is the packet without them, {layout.max_size} with the most",
+        }
+    return entry
 
 
 def _telemetry(catalog: Catalog, t: Any, enums: dict[str, type[IntEnum]]) -> dict[str, Any]:

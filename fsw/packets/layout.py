@@ -3,9 +3,12 @@
 Every packet is the primary header, a secondary header, the row's fields, then the CRC. The CRC is
 kept outside the Struct (checked with crcmod on the raw bytes) so that the Struct compiles.
 
-    telecommand: primary header (6) | code u8 (1)                  | arguments | CRC (2)
+    telecommand: primary header (6) | code u8 (1)                  | arguments | [data] | CRC (2)
     telemetry:   primary header (6) | time: coarse u32, fine u16 (6) | fields    | CRC (2)
     event:       telemetry headers (12) | event_id u16, severity u8 (3) | arguments | CRC (2)
+
+A command may end its arguments with variable-length data (schema.Data): bytes outside the Struct,
+between the fixed part and the CRC, so the Struct still compiles and `size` is the smallest packet.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import construct as cs
 
 from fsw.packets.ccsds import HEADER_FIELDS
 from fsw.packets.crc import CRC_SIZE
-from fsw.packets.schema import Field
+from fsw.packets.schema import Data, Field
 from fsw.packets.types import TYPES
 
 
@@ -34,17 +37,24 @@ class Slot:
 
 
 class Layout:
-    """The bytes of one packet kind: slots, a compiled Struct, and the total size with CRC."""
+    """The bytes of one packet kind: slots, a compiled Struct, and the total size with CRC (the
+    smallest size when the packet carries variable-length data)."""
 
     def __init__(
-        self, packet_id: int, prefix: Sequence[cs.Subconstruct], fields: Sequence[Field]
+        self,
+        packet_id: int,
+        prefix: Sequence[cs.Subconstruct],
+        fields: Sequence[Field],
+        data: Data | None = None,
     ) -> None:
         self.packet_id = packet_id
         self.fields = tuple(fields)
+        self.data = data
         self.header_names = tuple(sc.name for sc in (*HEADER_FIELDS, *prefix))
         self.struct = cs.Struct(*HEADER_FIELDS, *prefix, *(f.name / f.wire.subcon for f in fields))
         self.body_size: int = self.struct.sizeof()
         self.size = self.body_size + CRC_SIZE
+        self.max_size = self.size + (data.max_size if data is not None else 0)
         slots, offset = [], 0
         for sc in (*HEADER_FIELDS, *prefix):
             slots.append(Slot(sc.name, _type_name(sc), offset, sc.sizeof()))
@@ -63,12 +73,19 @@ class Layout:
         return self.struct.compile()
 
     def parse(self, packet: bytes) -> dict[str, Any]:
-        """Every named value, headers included, of a packet whose size and CRC are checked."""
-        return self.compiled.parse(packet)
+        """Every named value, headers included, of a packet whose size and CRC are checked
+        (the data, if declared, as bytes under its name)."""
+        values = self.compiled.parse(packet)
+        if self.data is not None:
+            values = dict(values)
+            values[self.data.name] = bytes(packet[self.body_size : len(packet) - CRC_SIZE])
+        return values
 
     def build(self, values: dict[str, Any]) -> bytes:
-        """The packet's bytes before the CRC, from values that already fit their wire types."""
-        return self.compiled.build(values)
+        """The packet's bytes before the CRC, from values that already fit their wire types
+        (the data, if declared, as bytes under its name)."""
+        body = self.compiled.build(values)
+        return body if self.data is None else body + values[self.data.name]
 
 
 _TYPE_BY_SUBCON = {id(t.subcon): name for name, t in TYPES.items()}

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 
 from fsw.packets.crc import CRC_FIELD
+from fsw.packets.data import Data
 from fsw.packets.headers import COMMAND_HEADER_NAMES, EVENT_HEADER_NAMES, TELEMETRY_HEADER_NAMES
 from fsw.packets.limits import Limits
 from fsw.packets.reasons import PacketError, Reason
@@ -239,7 +240,9 @@ EVENT_RESERVED = EVENT_HEADER_NAMES | _CRC_NAME
 
 @dataclass(frozen=True)
 class CommandDef:
-    """A command: where it goes (APID, code), what it does, its arguments, and its hazard."""
+    """A command: where it goes (APID, code), what it does, its arguments, and its hazard.
+
+    `data`, when declared, is a variable-length run of bytes after the arguments (Data)."""
 
     name: str
     apid: int
@@ -248,9 +251,17 @@ class CommandDef:
     args: tuple[Field, ...] = ()
     hazardous: bool = False
     hazard: str = ""
+    data: Data | None = None
 
     def __post_init__(self) -> None:
         _check_row("command", self.name, self.args, COMMAND_RESERVED)
+        if self.data is not None:
+            _require(isinstance(self.data, Data), f"command {self.name}: data must be Data")
+            if self.data.name in COMMAND_RESERVED or self.data.name in {a.name for a in self.args}:
+                raise ValueError(
+                    f"command {self.name}: data name {self.data.name!r} is taken by an argument "
+                    "or a header"
+                )
         _check_apid("command", self.name, self.apid)
         _require(is_whole(self.code), f"command {self.name}: code {self.code!r} is not an integer")
         _require(isinstance(self.description, str), f"command {self.name}: description is text")

@@ -42,9 +42,11 @@ def header_word(doc: dict, word: str, **fields) -> int:
     return value
 
 
-def build_command(doc: dict, name: str, args: dict, seq: int) -> bytes:
+def build_command(doc: dict, name: str, args: dict, seq: int, data: bytes = b"") -> bytes:
     cmd = next(c for c in doc["commands"] if c["name"] == name)
-    buf = bytearray(cmd["size"])
+    if data:  # variable-length data: from its offset up to the CRC
+        assert len(data) <= cmd["data"]["max_size"]
+    buf = bytearray(cmd["size"] + len(data))
     words = {w["name"]: w for w in doc["packet"]["primary_header"]["words"]}
     put(
         buf,
@@ -56,7 +58,7 @@ def build_command(doc: dict, name: str, args: dict, seq: int) -> bytes:
         words["sequence_control"],
         header_word(doc, "sequence_control", sequence_flags=3, sequence_count=seq),
     )
-    put(buf, words["data_length"], cmd["size"] - 7)
+    put(buf, words["data_length"], len(buf) - 7)
     for f in doc["packet"]["telecommand_secondary_header"]["fields"]:
         put(buf, f, cmd["code"])
     for a in cmd["arguments"]:
@@ -68,6 +70,9 @@ def build_command(doc: dict, name: str, args: dict, seq: int) -> bytes:
         else:
             assert a["min"] <= value <= a["max"]
         put(buf, a, value)
+    if data:
+        start = cmd["data"]["offset"]
+        buf[start : start + len(data)] = data
     body = bytes(buf[:-2])
     return body + crc(doc, body).to_bytes(2, "big")
 

@@ -32,6 +32,7 @@ class CommandLine:
 
     definition: CommandDef
     args: dict[str, int | float]  # wire values, in argument order
+    data: bytes | None = None  # the variable-length data of a command that carries it
 
     @property
     def name(self) -> str:
@@ -45,6 +46,8 @@ class CommandLine:
             shown = arg.show(self.args[arg.name])
             text = shown if isinstance(shown, str) else number_text(shown)  # type: ignore[arg-type]
             parts.append(f"{arg.name}={text}")
+        if self.definition.data is not None and self.data is not None:
+            parts.append(f"{self.definition.data.name}=0x{self.data.hex()}")
         return " ".join(parts)
 
 
@@ -78,8 +81,14 @@ def parse_words(dictionary: Dictionary, words: list[str]) -> CommandLine:
         raise CommandLineError(err.message) from None
     names = [a.name for a in command.args]
     given: dict[str, Any] = {}
+    data: bytes | None = None
     for word in words[1:]:
         name, equals, text = word.partition("=")
+        if equals and command.data is not None and name.strip().lower() == command.data.name:
+            if data is not None:
+                raise CommandLineError(f"{command.name}: {command.data.name!r} is given twice")
+            data = _hex(command, text)
+            continue
         if equals:
             name = name.strip().lower()
             if name not in names:
@@ -104,7 +113,24 @@ def parse_words(dictionary: Dictionary, words: list[str]) -> CommandLine:
         values = command.check_args(given)
     except PacketError as err:
         raise CommandLineError(err.message) from None
-    return CommandLine(command, values)
+    if command.data is not None:
+        try:
+            data = command.data.check(b"" if data is None else data)
+        except PacketError as err:
+            raise CommandLineError(f"{command.name} {err.message}") from None
+    return CommandLine(command, values, data)
+
+
+def _hex(command: CommandDef, text: str) -> bytes:
+    """A command's data written as hex digits (`0x` first, or not)."""
+    assert command.data is not None
+    digits = text[2:] if text[:2].lower() == "0x" else text
+    try:
+        return bytes.fromhex(digits)
+    except ValueError:
+        raise CommandLineError(
+            f"{command.name}: {command.data.name} is bytes in hex (0x0102...), not {text!r}"
+        ) from None
 
 
 def parse(dictionary: Dictionary, line: str) -> CommandLine:

@@ -48,8 +48,13 @@ times = st.builds(lambda c, f: c + f / 65536, st.integers(0, 2**32 - 1), st.inte
 @given(data=st.data(), seq=seq_counts)
 def test_command_parse_of_build(cmd, data, seq):
     args = {a.name: data.draw(value_strategy(a, ranged=True), label=a.name) for a in cmd.args}
+    size = CATALOG.layout(cmd).size
+    if cmd.data is not None:  # variable-length data: any bytes, any length it allows
+        carried = data.draw(st.binary(min_size=cmd.data.min_size, max_size=cmd.data.max_size))
+        args[cmd.data.name] = carried
+        size += len(carried)
     packet = CATALOG.encode_command(cmd, args, seq)
-    assert len(packet) == CATALOG.layout(cmd).size
+    assert len(packet) == size
     back = CATALOG.decode(packet)
     assert (back.definition, back.seq_count, dict(back.values)) == (cmd, seq, args)
 
@@ -63,6 +68,9 @@ def test_command_build_of_parse(cmd, data, seq):
         check=False,
     )[:7]  # fmt: skip
     body = head + b"".join(data.draw(raw_field_bytes(a), label=a.name) for a in cmd.args)
+    if cmd.data is not None:
+        body += data.draw(st.binary(min_size=cmd.data.min_size, max_size=cmd.data.max_size))
+        body = body[:4] + (len(body) + 2 - 7).to_bytes(2, "big") + body[6:]  # the length field
     packet = append_crc(body)
     back = CATALOG.decode(packet)
     assert CATALOG.encode_command(cmd, dict(back.values), back.seq_count, check=False) == packet

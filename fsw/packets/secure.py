@@ -1,0 +1,107 @@
+"""The authenticated envelope a command travels in: the fields CCSDS SDLS adds for authentication
+(a security header with the key's SPI and an anti-replay sequence number, and a truncated MAC
+trailer), carried here around a space packet because this link has no transfer frames.
+
+    primary header (6, TC, APID CMD_SECURE) | SPI u16 | SN u64 | command packet | MAC (16) | CRC (2)
+
+The MAC is HMAC-SHA256 over everything before it (primary header, security header, command),
+truncated to its first 128 bits as SDLS truncates MACs. The outer CRC lets every receiver drop
+line noise as a bad CRC before security judges anything, so bit errors are never "forgeries".
+Pure: bytes and keys in, bytes or a PacketError out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+import construct as cs
+
+from fsw.packets import ccsds
+from fsw.packets.crc import CRC_SIZE, append_crc
+from fsw.packets.integrity import MIN_PACKET_SIZE
+from fsw.packets.reasons import PacketError, Reason
+
+APID = 0x0F0
+"""The envelope's APID (Apid.CMD_SECURE in the tables)."""
+KEY_SIZE = 32
+"""Bytes of key: HMAC-SHA256 keys as long as the hash."""
+MAC_SIZE = 16
+"""Bytes of MAC kept: HMAC-SHA256 truncated to 128 bits."""
+MAX_SN = (1 << 64) - 1
+
+SECURITY_HEADER: tuple[cs.Subconstruct, ...] = ("spi" / cs.Int16ub, "sn" / cs.Int64ub)
+"""What SDLS puts before the data: which security association (key), and the sequence number."""
+_HEAD = cs.Struct(*ccsds.HEADER_FIELDS, *SECURITY_HEADER).compile()
+HEADER_SIZE = _HEAD.sizeof()
+OVERHEAD = HEADER_SIZE + MAC_SIZE + CRC_SIZE
+"""Bytes the envelope adds to a command (34)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """An envelope taken apart (its CRC held; the MAC not yet judged)."""
+
+    spi: int
+    sn: int
+    seq_count: int
+    command: bytes
+    signed: bytes  # the bytes the MAC covers
+    mac: bytes
+
+
+def mac(key: bytes, data: bytes) -> bytes:
+    """The truncated HMAC-SHA256 of `data` under `key`."""
+    return hmac.new(key, data, hashlib.sha256).digest()[:MAC_SIZE]
+
+
+def seal(command: bytes, key: bytes, spi: int, sn: int) -> bytes:
+    """The envelope carrying `command` (a whole packet with its CRC), signed with `key`.
+
+    The envelope's sequence count is the command's, so a report about either names the same."""
+    if not 0 <= spi <= 0xFFFF:
+        raise ValueError(f"SPI {spi} does not fit in 16 bits")
+    if not 1 <= sn <= MAX_SN:
+        raise ValueError(f"sequence number {sn} is outside 1..2**64-1")
+    seq_count = ((command[2] << 8) | command[3]) & ccsds.SEQ_COUNT_MASK
+    total = OVERHEAD + len(command)
+    header = _HEAD.build(
+        {
+            "packet_id": ccsds.packet_id(ccsds.PacketType.TELECOMMAND, APID),
+            "sequence_control": ccsds.sequence_control(seq_count),
+            "data_length": ccsds.data_length_for(total),
+            "spi": spi,
+            "sn": sn,
+        }
+    )
+    signed = header + command
+    return append_crc(signed + mac(key, signed))
+
+
+def unseal(packet: bytes) -> Envelope:
+    """An envelope's parts, from a packet whose size, CRC and header the deframer checked.
+
+    A PacketError (BAD_LENGTH) when it is too short to hold a command."""
+    if len(packet) < OVERHEAD + MIN_PACKET_SIZE:
+        raise PacketError(
+            Reason.BAD_LENGTH,
+            f"an authenticated envelope of {len(packet)} bytes cannot hold a command "
+            f"(at least {OVERHEAD + MIN_PACKET_SIZE})",
+        )
+    head = _HEAD.parse(packet[:HEADER_SIZE])
+    end = len(packet) - CRC_SIZE - MAC_SIZE
+    seq_count = ((packet[2] << 8) | packet[3]) & ccsds.SEQ_COUNT_MASK
+    return Envelope(
+        head.spi,
+        head.sn,
+        seq_count,
+        packet[HEADER_SIZE:end],
+        packet[:end],
+        packet[end : end + MAC_SIZE],
+    )
+
+
+def authentic(envelope: Envelope, key: bytes) -> bool:
+    """Whether the envelope's MAC is the one `key` gives (compared in constant time)."""
+    return hmac.compare_digest(envelope.mac, mac(key, envelope.signed))
