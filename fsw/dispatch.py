@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fsw.packets import ccsds
 from fsw.packets.catalog import Catalog
 from fsw.packets.reasons import PacketError, Reason
 from fsw.packets.schema import CommandDef
 from fsw.tables.enums import NO_ARGUMENT, Stage
+
+if TYPE_CHECKING:
+    from fsw.arming import Arming
 
 
 class Rejected(Exception):
@@ -44,6 +47,8 @@ class Command:
     code: int
     seq: int
     args: dict[str, Any] = field(default_factory=dict)
+    outcome: Stage | None = None  # COMPLETED or FAILED once it has finished (stored sequences)
+    failure: Reason = Reason.OK  # why it failed
 
     @property
     def name(self) -> str:
@@ -87,7 +92,12 @@ class Dispatcher:
     """Decodes, checks, executes and verifies commands."""
 
     def __init__(
-        self, catalog: Catalog, handlers: Mapping[str, Handler], verify: Verify, emit: Emit
+        self,
+        catalog: Catalog,
+        handlers: Mapping[str, Handler],
+        verify: Verify,
+        emit: Emit,
+        arming: Arming | None = None,
     ) -> None:
         missing = [c.name for c in catalog.commands if c.name not in handlers]
         if missing:
@@ -96,10 +106,12 @@ class Dispatcher:
         self.handlers = handlers
         self.verify = verify
         self.emit = emit
+        self.arming = arming
         self.counters = Counters()
 
-    def receive(self, packet: bytes) -> None:
-        """Handle one verified command packet (CRC and header already checked by the uplink)."""
+    def receive(self, packet: bytes) -> Command | Rejected:
+        """Handle one verified command packet (CRC and header already checked by the uplink):
+        the accepted Command (its `outcome` set when it finishes) or the Rejected."""
         apid = ((packet[0] << 8) | packet[1]) & ccsds.APID_MASK
         seq = ((packet[2] << 8) | packet[3]) & ccsds.SEQ_COUNT_MASK
         code = packet[6] if len(packet) > 6 else 0
@@ -108,8 +120,9 @@ class Dispatcher:
         try:
             decoded = self.catalog.decode(packet)
         except PacketError as err:
-            self._reject(apid, code, seq, Rejected(err.reason, err.message))
-            return
+            refused = Rejected(err.reason, err.message)
+            self._reject(apid, code, seq, refused)
+            return refused
         definition = decoded.definition
         assert isinstance(definition, CommandDef)
         cmd = Command(definition, apid, code, seq, decoded.values)
@@ -117,17 +130,20 @@ class Dispatcher:
             self._check(cmd)
         except Rejected as err:
             self._reject(apid, code, seq, err)
-            return
+            return err
         c.accepted += 1
+        if self.arming is not None:
+            self.arming.accepted(cmd)
         self.verify(Stage.ACCEPTED, apid, code, seq, Reason.OK, NO_ARGUMENT)
         self.verify(Stage.STARTED, apid, code, seq, Reason.OK, NO_ARGUMENT)
         try:
             finished = self.handlers[cmd.name].execute(cmd)
         except Failed as err:
             self.fail(cmd, err.reason)
-            return
+            return cmd
         if finished:
             self.complete(cmd)
+        return cmd
 
     def _check(self, cmd: Command) -> None:
         for index, arg in enumerate(cmd.definition.args):
@@ -138,6 +154,21 @@ class Dispatcher:
         check = self.handlers[cmd.name].check
         if check is not None:
             check(cmd)
+        if self.arming is not None:  # last: the operator learns first what else is wrong
+            self.arming.check(cmd)
+
+    def refuse(self, packet: bytes, reason: Reason) -> tuple[int, int, int]:
+        """Count and report (REJECTED) a packet uplink security would not pass; the APID, code
+        and seq its header claims. The security event is the caller's (it knows the key)."""
+        apid = ((packet[0] << 8) | packet[1]) & ccsds.APID_MASK if len(packet) > 1 else 0
+        seq = ((packet[2] << 8) | packet[3]) & ccsds.SEQ_COUNT_MASK if len(packet) > 3 else 0
+        code = packet[6] if len(packet) > 6 else 0
+        c = self.counters
+        c.last_apid, c.last_code, c.last_seq = apid, code, seq
+        c.rejected += 1
+        c.last_reject = reason
+        self.verify(Stage.REJECTED, apid, code, seq, reason, NO_ARGUMENT)
+        return apid, code, seq
 
     def _reject(self, apid: int, code: int, seq: int, err: Rejected) -> None:
         self.counters.rejected += 1
@@ -148,11 +179,13 @@ class Dispatcher:
 
     def complete(self, cmd: Command) -> None:
         """Report a command completed."""
+        cmd.outcome = Stage.COMPLETED
         self.counters.completed += 1
         self.verify(Stage.COMPLETED, cmd.apid, cmd.code, cmd.seq, Reason.OK, NO_ARGUMENT)
 
     def fail(self, cmd: Command, reason: Reason) -> None:
         """Report a command failed after it started."""
+        cmd.outcome, cmd.failure = Stage.FAILED, reason
         self.counters.failed += 1
         self.verify(Stage.FAILED, cmd.apid, cmd.code, cmd.seq, reason, NO_ARGUMENT)
         args = {"apid": cmd.apid, "code": cmd.code, "seq": cmd.seq, "reason": reason}

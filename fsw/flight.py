@@ -12,30 +12,35 @@ executive hands to receive() on the flight thread between cycles (Executive.call
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
 from fsw import VERSION
+from fsw.arming import Arming
 from fsw.clock import Clock
-from fsw.dispatch import Command, Dispatcher
+from fsw.dispatch import Command, Dispatcher, Rejected
 from fsw.executive import Executive
 from fsw.fdir.monitor import Change, MonitorBank
 from fsw.fdir.quantities import ROVER_QUANTITIES, Readings
 from fsw.fdir.schema import Watch
+from fsw.forward import StoreAndForward
 from fsw.handlers import build_handlers
 from fsw.housekeeping import housekeeping_packets
 from fsw.mobility.drive import DriveController, Limits, Status
 from fsw.mobility.geometry import TOP_SPEED
 from fsw.modes.machine import ModeMachine
 from fsw.navigation import Navigation
+from fsw.outbox import Outbox
 from fsw.packets.catalog import Catalog
 from fsw.packets.reasons import Reason
-from fsw.packets.schema import EventDef
-from fsw.packets.timecode import MAX_COARSE
 from fsw.params import ParamStore
 from fsw.port import Actuation, HardwarePort
+from fsw.security import Key, UplinkSecurity
+from fsw.sequencer import Sequencer
+from fsw.store import DEFAULT_SIZE
 from fsw.tables import CATALOG
-from fsw.tables.enums import Mode, Motion, Response, Stage, Trigger, Wheel
+from fsw.tables.enums import Mode, Motion, Response, Trigger, Wheel
 from fsw.tables.modes import ASLEEP, GUARDS, TRANSITIONS
 from fsw.tables.monitors import MONITORS
 from fsw.tables.params import PARAMS
@@ -67,9 +72,14 @@ class FlightSoftware:
         hk_period: float = 1.0,
         catalog: Catalog = CATALOG,
         contact: Callable[[], bool] | None = None,
+        key: Key | None = None,
+        store_size: int = DEFAULT_SIZE,
     ) -> None:
         self.port, self.clock, self.downlink, self.catalog = port, clock, downlink, catalog
         self.contact = contact or _always  # whether the relay is in view now (store & playback)
+        self.outbox = Outbox(catalog, clock)  # makes every packet: numbered, stamped
+        self.forward = StoreAndForward(self, store_size)  # every packet: live and/or stored
+        self.outbox.sink = self.forward
         self.boot_count = boot_count
         self.params = ParamStore(PARAMS)
         self.executive = Executive(clock)
@@ -84,16 +94,25 @@ class FlightSoftware:
         self.isolated = [False] * 6
         self.readings = Readings()
         self.actuation = Actuation()
-        self.events_sent = 0
         self.last_command_time = clock.now()
-        self._seq: dict[int, int] = {}
         self.boot_time = clock.now()
-        self._events = {e.name: e for e in catalog.events}
         self.machine = ModeMachine(
             TRANSITIONS, GUARDS, self._guards(), self._actions(), self._mode_changed
         )
-        self.dispatcher = Dispatcher(catalog, build_handlers(self), self._verify, self.emit)
-        self.uplink = Uplink(catalog, self._command_arrived, self.emit)
+        self.arming = Arming(clock.now, lambda: self.params["ARM_WINDOW"])
+        self.sequencer = Sequencer(catalog, clock.now, self._run_step, self.emit)
+        self.dispatcher = Dispatcher(
+            catalog, build_handlers(self), self.outbox.verify, self.emit, self.arming
+        )
+        self.security = UplinkSecurity(key)  # no key: --insecure, said at boot and in HK
+        self.uplink = Uplink(
+            catalog,
+            self._command_arrived,
+            self.emit,
+            self.security,
+            self.dispatcher.refuse,
+            lambda: int(self.params["ANTI_REPLAY_WINDOW"]),
+        )
         self.sensors = port.sense()
         self.nav = Navigation(self.sensors)
         hardware = port.hardware
@@ -108,6 +127,8 @@ class FlightSoftware:
                 "hardware": hardware,
             },
         )
+        if not self.security.required:
+            self.emit("UPLINK_INSECURE", {})
         self.machine.fire(Trigger.BOOTED)
 
     # ---- running ---------------------------------------------------------------------------
@@ -132,6 +153,11 @@ class FlightSoftware:
         self.last_command_time = self.clock.now()
         self.dispatcher.receive(packet)
 
+    def _run_step(self, packet: bytes) -> Command | Rejected:
+        """A stored sequence's step, dispatched as if from the ground (it feeds the dead-man)."""
+        self.last_command_time = self.clock.now()
+        return self.dispatcher.receive(packet)
+
     @property
     def mode(self) -> Mode:
         """The present mode."""
@@ -151,6 +177,8 @@ class FlightSoftware:
         params = self.params.values
         trusted = [not off for off in self.isolated]
         self.nav.update(s, dt, trusted, min(1.0, dt / params["SLIP_TIME_CONSTANT"]))
+        self.sequencer.tick()  # stored sequences run awake or asleep, in contact or not
+        self.forward.cycle()  # play back what is waiting, if in contact
         if self.machine.mode in ASLEEP:
             self._check_wake()
             return
@@ -190,7 +218,12 @@ class FlightSoftware:
             speed = min(speed, p["CLIMB_SPEED"])
         if self.degraded:
             speed = min(speed, p["FIVE_WHEEL_SPEED"])
-        limits = Limits(speed, _rad(p["TURN_RATE"]), _rad(p["STEER_TOLERANCE"]), p["STEER_TIMEOUT"])
+        limits = Limits(
+            speed,
+            math.radians(p["TURN_RATE"]),
+            math.radians(p["STEER_TOLERANCE"]),
+            p["STEER_TIMEOUT"],
+        )
         status, rates, steer = self.drive.step(
             now, dt, self.nav.travelled, self.nav.heading, self.sensors.steer,
             tuple(self.isolated), limits,
@@ -199,7 +232,7 @@ class FlightSoftware:
             self.emit(
                 "MOTION_DONE",
                 {"travelled": self.nav.travelled - self._motion_start[0],
-                 "turned": _deg(abs(self.nav.heading - self._motion_start[1]))},
+                 "turned": math.degrees(abs(self.nav.heading - self._motion_start[1]))},
             )  # fmt: skip
             self._finish_motion(None)
             self.machine.fire(Trigger.MOTION_DONE)
@@ -348,42 +381,16 @@ class FlightSoftware:
 
     def housekeeping(self) -> None:
         """Send every housekeeping-rate packet."""
-        for definition, values in housekeeping_packets(self):
-            seq = self._next_seq(definition.apid)
-            self.downlink(self.catalog.encode_telemetry(definition, values, seq, self._stamp()))
+        self.outbox.housekeeping(housekeeping_packets(self))
 
     def emit(self, name: str, args: dict[str, Any]) -> None:
         """Raise an event."""
-        event: EventDef = self._events[name]
-        apid = self.catalog.event_apid
-        packet = self.catalog.encode_event(event, args, self._next_seq(apid), self._stamp())
-        self.events_sent += 1
-        self.downlink(packet)
+        self.outbox.event(name, args)
 
-    def _verify(
-        self, stage: Stage, apid: int, code: int, seq: int, reason: Reason, arg_index: int
-    ) -> None:
-        values = {"stage": stage, "cmd_apid": apid, "cmd_code": code, "cmd_seq": seq,
-                  "reason": reason, "arg_index": arg_index}  # fmt: skip
-        tm = self.catalog.telemetry_packet("CMD_VERIFY")
-        packet = self.catalog.encode_telemetry(tm, values, self._next_seq(tm.apid), self._stamp())
-        self.downlink(packet)
-
-    def _next_seq(self, apid: int) -> int:
-        seq = self._seq.get(apid, 0)
-        self._seq[apid] = (seq + 1) & 0x3FFF
-        return seq
-
-    def _stamp(self) -> float:
-        return min(self.clock.now(), float(MAX_COARSE))
-
-
-def _rad(deg: float) -> float:
-    return deg * 0.017453292519943295
-
-
-def _deg(rad: float) -> float:
-    return rad * 57.29577951308232
+    @property
+    def events_sent(self) -> int:
+        """Events raised since boot."""
+        return self.outbox.events_sent
 
 
 def _always() -> bool:

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 from fsw import VERSION
 from fsw.dispatch import Command, Failed, Handler, Rejected
 from fsw.packets.reasons import PacketError, Reason
-from fsw.tables.commands import ALLOWED_MODES, MODE_TRIGGERS
+from fsw.store_commands import store_handlers
+from fsw.tables.commands import ALLOWED_MODES, MODE_TRIGGERS, Hazardous
 from fsw.tables.enums import FaultKind, Flag, Motion, Trigger, Wheel
 from fsw.tables.modes import ASLEEP
 from fsw.tables.params import ORDERED
@@ -184,6 +185,10 @@ def build_handlers(f: FlightSoftware) -> dict[str, Handler]:  # noqa: PLR0915 - 
             raise Failed(Reason.EXECUTION_ERROR, f"SIM_INJECT_FAULT: {err}") from None
         f.emit("FAULT_INJECTED", dict(a))
 
+    def arm(cmd: Command) -> None:
+        f.arming.arm(Hazardous(cmd.args["command"]).name)
+        f.emit("ARMED", {"command": cmd.args["command"], "window": f.params["ARM_WINDOW"]})
+
     def noop(_: Command) -> None:
         major, minor, patch = VERSION
         f.emit("NOOP", {"major": major, "minor": minor, "patch": patch})
@@ -212,4 +217,7 @@ def build_handlers(f: FlightSoftware) -> dict[str, Handler]:  # noqa: PLR0915 - 
         "GET_PARAM": Handler(done(get_param), mode_check),
         "MONITOR_ENABLE": Handler(done(monitor_enable), mode_check),
         "SIM_INJECT_FAULT": Handler(done(inject), checked(mode_check, inject_check)),
+        "ARM": Handler(done(arm), mode_check),
+        **f.sequencer.handlers(mode_check),  # SEQ_*: stored command sequences
+        **store_handlers(f, mode_check),  # PLAYBACK_*, STORE_CLEAR: the onboard store
     }

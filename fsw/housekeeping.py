@@ -7,10 +7,12 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from fsw.mobility.geometry import CORNERS, WHEELS
+from fsw.packets.reasons import Reason
 from fsw.packets.schema import TelemetryDef
 from fsw.port import LinkStatus
 from fsw.tables import CATALOG
-from fsw.tables.enums import Flag
+from fsw.tables.commands import Hazardous
+from fsw.tables.enums import Flag, UplinkAuth
 from fsw.tables.modes import ASLEEP
 from fsw.tables.monitors import MONITORS
 
@@ -23,6 +25,9 @@ _WHEELS = CATALOG.telemetry_packet("WHEELS")
 _POWER = CATALOG.telemetry_packet("POWER")
 _FDIR = CATALOG.telemetry_packet("FDIR")
 _HW_LINK = CATALOG.telemetry_packet("HW_LINK")
+_SECURITY = CATALOG.telemetry_packet("SECURITY")
+_SEQ = CATALOG.telemetry_packet("SEQ")
+_STORE = CATALOG.telemetry_packet("STORE")
 _WHEEL_NAMES = [w.wheel.name.lower() for w in WHEELS]
 _CORNER_NAMES = [f"steer_{c.wheel.name.lower()}" for c in CORNERS]
 _MONITOR_NAMES = [m.name.lower() for m in MONITORS]
@@ -40,6 +45,9 @@ def housekeeping_packets(f: FlightSoftware) -> Iterator[tuple[TelemetryDef, dict
     yield _WHEELS, _wheels(f)
     yield _POWER, _power(f)
     yield _FDIR, _fdir(f)
+    yield _SECURITY, _security(f)
+    yield _SEQ, f.sequencer.telemetry()
+    yield _STORE, f.forward.telemetry()
     link = f.port.link
     if link is not None:
         yield _HW_LINK, _hw_link(link)
@@ -64,6 +72,7 @@ def _hk(f: FlightSoftware) -> dict[str, Any]:
         "events_sent": f.events_sent & 0xFFFF,
         "healthy_wheels": f.machine.wheels,
         "degraded": Flag.YES if f.degraded else Flag.NO,
+        "uplink_auth": UplinkAuth.AUTHENTICATED if f.security.required else UplinkAuth.INSECURE,
     }
     for name, count in f.uplink.counters().items():
         values[name] = count & (0xFFFFFFFF if name == "uplink_frames" else 0xFFFF)
@@ -120,6 +129,27 @@ def _fdir(f: FlightSoftware) -> dict[str, Any]:
     values: dict[str, Any] = {name: f.monitors.state(i) for i, name in enumerate(_MONITOR_NAMES)}
     values["trips"] = f.monitors.trips & 0xFFFF
     return values
+
+
+def _security(f: FlightSoftware) -> dict[str, Any]:
+    sec, arming = f.security, f.arming
+    refused = sec.refused
+    known = refused[Reason.UNAUTHENTICATED] + refused[Reason.BAD_MAC] + refused[Reason.REPLAYED]
+    remaining = arming.remaining()
+    armed = arming.armed if remaining > 0 else None
+    return {
+        "uplink_auth": UplinkAuth.AUTHENTICATED if sec.required else UplinkAuth.INSECURE,
+        "spi": sec.key.spi if sec.key is not None else 0,
+        "highest_sn": sec.window.highest,
+        "window": int(f.params["ANTI_REPLAY_WINDOW"]),
+        "authenticated": sec.authenticated & 0xFFFFFFFF,
+        "unauthenticated": refused[Reason.UNAUTHENTICATED] & 0xFFFF,
+        "bad_mac": refused[Reason.BAD_MAC] & 0xFFFF,
+        "replayed": refused[Reason.REPLAYED] & 0xFFFF,
+        "malformed": (sum(refused.values()) - known) & 0xFFFF,
+        "armed": Hazardous[armed].value if armed is not None else 0,
+        "arm_remaining": remaining,
+    }
 
 
 def _hw_link(link: LinkStatus) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """The uplink: bytes from the ground link in, verified command packets out to the dispatcher.
 
 Frames that are not good commands are counted by reason for housekeeping and reported in an
-UPLINK_DISCARDED event; nothing in them is executed.
+UPLINK_DISCARDED event; nothing in them is executed. Good packets then pass uplink security
+(fsw.security): what it refuses is reported through `refused`, and never executed.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from fsw.packets import ccsds
 from fsw.packets.catalog import Catalog
 from fsw.packets.framing import Deframer
 from fsw.packets.reasons import Reason
+from fsw.packets.secure import APID as SECURE_APID
+from fsw.security import Refused, UplinkSecurity
 
 _FRAME_ERRORS = (Reason.BAD_FRAME, Reason.BAD_LENGTH, Reason.BAD_HEADER, Reason.OVERSIZE)
 
@@ -26,14 +29,20 @@ class Uplink:
         catalog: Catalog,
         deliver: Callable[[bytes], None],
         emit: Callable[[str, dict[str, Any]], None],
+        security: UplinkSecurity | None = None,
+        refuse: Callable[[bytes, Reason], tuple[int, int, int]] | None = None,
+        window: Callable[[], int] = lambda: 64,
     ) -> None:
-        apids = catalog.command_apids
+        apids = catalog.command_apids | {SECURE_APID}
         self._deframer = Deframer(
             catalog.max_packet_size,
             accepts=lambda t, apid: t == ccsds.PacketType.TELECOMMAND and apid in apids,
         )
         self._deliver = deliver
         self._emit = emit
+        self.security = security or UplinkSecurity(None)
+        self._refuse = refuse
+        self._window = window
         self._base_packets = 0
         self._base_frames: Counter[Reason] = Counter()
 
@@ -43,7 +52,23 @@ class Uplink:
         for reason, count in sorted(result.discarded.items()):
             self._emit("UPLINK_DISCARDED", {"count": count, "reason": reason})
         for packet in result.packets:
-            self._deliver(packet)
+            try:
+                command = self.security.open(packet, self._window())
+            except Refused as refusal:
+                self._report(refusal)
+                continue
+            self._deliver(command)
+
+    def _report(self, refusal: Refused) -> None:
+        """A rejection report (from the dispatcher, which counts it) and a security event."""
+        apid = code = seq = 0
+        if self._refuse is not None:
+            apid, code, seq = self._refuse(refusal.packet, refusal.reason)
+        self._emit(
+            "UPLINK_REFUSED",
+            {"apid": apid, "code": code, "seq": seq, "reason": refusal.reason,
+             "spi": refusal.spi, "sn": refusal.sn},
+        )  # fmt: skip
 
     def resync(self) -> None:
         """Forget a partial frame (the link was reopened)."""

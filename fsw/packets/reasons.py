@@ -29,6 +29,19 @@ class Reason(IntEnum):
     FAULT_STOP = 16  # fault protection stopped it (a hazard, a wheel, the battery, ...)
     ABORTED = 17  # a STOP command or a mode change ended it
     TIMEOUT = 18  # it did not get where it was going in time
+    UNAUTHENTICATED = 19  # a bare command where the uplink requires authentication
+    BAD_MAC = 20  # the message authentication code does not match (forged, or the wrong key)
+    REPLAYED = 21  # its authentication sequence number was seen before, or is below the window
+    NOT_ARMED = 22  # a hazardous command without an ARM naming it
+    ARM_EXPIRED = 23  # a hazardous command after its ARM's window closed
+    EMPTY_RANGE = 24  # nothing in the store falls in the range a PLAYBACK asked for
+    INVERTED_RANGE = 25  # a range whose end comes before its start
+    BAD_SEQUENCE = 28  # a stored sequence's image is malformed (a step cut short, no steps)
+    SEQUENCE_CRC = 29  # a stored sequence's CRC-32 does not match its image
+    BAD_STEP = 30  # a stored sequence's step is not a valid command (the event names the step)
+    TIME_IN_PAST = 31  # a stored sequence's absolute time has already passed
+    TIME_ORDER = 32  # a stored sequence's absolute times are not in order
+    SLOT_STATE = 33  # the sequence slot is not in a state that allows it (empty, not paused, ...)
 
 
 class PacketError(ValueError):

@@ -4,12 +4,16 @@ Which modes accept a command is the mode table's business (fsw.tables.modes) for
 that move the mode, and ALLOWED_MODES below for the rest.
 """
 
+from enum import IntEnum
+
 from fsw.mobility.geometry import TOP_SPEED
-from fsw.packets.schema import CommandDef, Field
+from fsw.packets.schema import CommandDef, Data, Field
+from fsw.sequences import MAX_IMAGE, SLOTS
 from fsw.tables.enums import Apid, FaultKind, Flag, Mode, Trigger, Wheel
 from fsw.tables.params import Monitor, Param
 
 _WHEEL = Field("wheel", "u8", "Which wheel", enum=Wheel)
+_SLOT = Field("slot", "u8", "Sequence slot", min=1, max=SLOTS)
 
 COMMANDS: tuple[CommandDef, ...] = (
     CommandDef(
@@ -147,6 +151,119 @@ COMMANDS: tuple[CommandDef, ...] = (
             Field("value", "f32", "IMU bias in degrees (other faults ignore it)", "deg", -90, 90),
         ),
     ),
+    CommandDef(
+        "SEQ_LOAD",
+        Apid.CMD_SEQ,
+        0x00,
+        "Load a stored command sequence into a slot, replacing what it held (refused while it "
+        "runs). Checked whole: the CRC-32, every step's command and argument ranges, absolute "
+        "times not past and in order; SEQ_LOAD_REJECTED names the step at fault. The image is "
+        "each step's timing u8 (0 AFTER: ms after the previous step finished; 1 AT: mission "
+        "second), time u32 and command packet (see fsw/sequences.py).",
+        args=(
+            _SLOT,
+            Field("image_crc", "u32", "CRC-32 (zlib.crc32) of the image, as the ground made it"),
+        ),
+        data=Data("image", "The sequence's steps back to back", MAX_IMAGE),
+    ),
+    CommandDef(
+        "SEQ_START",
+        Apid.CMD_SEQ,
+        0x01,
+        "Run a loaded sequence from its first step (again, if it ran before). Refused if an "
+        "absolute time has passed.",
+        args=(_SLOT,),
+    ),
+    CommandDef(
+        "SEQ_PAUSE",
+        Apid.CMD_SEQ,
+        0x02,
+        "Start no further step of a running sequence until SEQ_RESUME (a step under way, "
+        "a drive, finishes).",
+        args=(_SLOT,),
+    ),
+    CommandDef(
+        "SEQ_RESUME",
+        Apid.CMD_SEQ,
+        0x03,
+        "Go on with a paused sequence; the next relative delay counts from now at the earliest.",
+        args=(_SLOT,),
+    ),
+    CommandDef(
+        "SEQ_ABORT",
+        Apid.CMD_SEQ,
+        0x04,
+        "Stop a running or paused sequence: no further step starts. A drive under way goes on "
+        "(STOP stops it).",
+        args=(_SLOT,),
+    ),
+    CommandDef(
+        "SEQ_CLEAR",
+        Apid.CMD_SEQ,
+        0x05,
+        "Empty a slot that is not running.",
+        args=(_SLOT,),
+    ),
+    CommandDef(
+        "PLAYBACK_TIME",
+        Apid.CMD_STORE,
+        0x00,
+        "Play back every stored packet whose time code t has start <= t < end, oldest first, "
+        "each in a playback envelope, paced by PLAYBACK_BUDGET while in contact; completes when "
+        "the last has been sent. Rejected INVERTED_RANGE if end < start, EMPTY_RANGE if nothing "
+        "stored falls in the range.",
+        args=(
+            Field("start", "f64", "First packet time included (mission time)", "s", 0, 2**32),
+            Field("end", "f64", "Packet time where the range ends, excluded", "s", 0, 2**32),
+        ),
+    ),
+    CommandDef(
+        "PLAYBACK_SEQ",
+        Apid.CMD_STORE,
+        0x01,
+        "Play back the stored packets of one APID whose sequence count s has first <= s <= "
+        "last (both included), oldest first, like PLAYBACK_TIME. A range across the wrap at "
+        "16383 takes two commands. Rejected INVERTED_RANGE if last < first, EMPTY_RANGE if "
+        "nothing stored falls in the range.",
+        args=(
+            Field("apid", "u16", "The telemetry APID (TLM_EVENT for events)", enum=Apid),
+            Field("first", "u16", "First sequence count included", min=0, max=16383),
+            Field("last", "u16", "Last sequence count included", min=0, max=16383),
+        ),
+    ),
+    CommandDef(
+        "PLAYBACK_ABORT",
+        Apid.CMD_STORE,
+        0x02,
+        "End every playback, the automatic one included: a PLAYBACK command waiting or under "
+        "way fails ABORTED. The store keeps its packets.",
+    ),
+    CommandDef(
+        "STORE_CLEAR",
+        Apid.CMD_STORE,
+        0x03,
+        "Abort every playback and empty the onboard store; its overflow and eviction counts "
+        "start afresh.",
+        hazardous=True,
+        hazard="Telemetry stored and not yet played back (an outage's) is lost for good.",
+    ),
+)
+
+Hazardous = IntEnum(  # type: ignore[misc]
+    "Hazardous", [(c.name, c.apid << 8 | c.code) for c in COMMANDS if c.hazardous]
+)
+"""The hazardous commands, as ARM names them (APID and code in one number)."""
+
+COMMANDS = (  # after the table: ARM names the table's hazardous commands
+    *COMMANDS,
+    CommandDef(
+        "ARM",
+        Apid.CMD_EXEC,
+        0x04,
+        "Let one hazardous command through: it is accepted if it arrives within ARM_WINDOW "
+        "seconds, once. A later ARM replaces this one.",
+        args=(Field("command", "u16", "The hazardous command to let through", enum=Hazardous),),
+    ),
 )
 
 MODE_TRIGGERS: dict[str, Trigger] = {
@@ -172,5 +289,22 @@ ALLOWED_MODES: dict[str, frozenset[Mode]] = {
     "GET_PARAM": _ANY,
     "MONITOR_ENABLE": _ANY,
     "SIM_INJECT_FAULT": _ANY,
+    "ARM": _ANY,
+    "SEQ_LOAD": _ANY,
+    "SEQ_START": _ANY,
+    "SEQ_PAUSE": _ANY,
+    "SEQ_RESUME": _ANY,
+    "SEQ_ABORT": _ANY,
+    "SEQ_CLEAR": _ANY,
+    "PLAYBACK_TIME": _ANY,
+    "PLAYBACK_SEQ": _ANY,
+    "PLAYBACK_ABORT": _ANY,
+    "STORE_CLEAR": _ANY,
 }
 """Modes accepting each command that does not move the mode (the mode table decides the rest)."""
+
+CommandCode = IntEnum(  # type: ignore[misc]
+    "CommandCode", [(c.name, c.apid << 8 | c.code) for c in COMMANDS]
+)
+"""Every command as APID << 8 | code: how sequence events and telemetry name a step's command.
+Keep this after every addition to COMMANDS."""

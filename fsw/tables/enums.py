@@ -10,7 +10,10 @@ class Apid(IntEnum):
     CMD_MOBILITY = 0x011  # driving, turning, wheels
     CMD_FDIR = 0x012  # fault protection, parameters, modes
     CMD_POWER = 0x013  # hibernation
+    CMD_SEQ = 0x014  # stored command sequences: load, start, pause, resume, abort, clear
+    CMD_STORE = 0x015  # onboard store: playback by time or sequence, abort, clear
     CMD_TEST = 0x01F  # test-only commands, refused on real hardware
+    CMD_SECURE = 0x0F0  # authenticated envelope around a command (fsw.packets.secure)
     TLM_HK = 0x100  # executive housekeeping
     TLM_VERIFY = 0x101  # command verification reports
     TLM_EVENT = 0x102  # events
@@ -19,6 +22,10 @@ class Apid(IntEnum):
     TLM_POWER = 0x105  # battery, solar, sun, thermal (housekeeping rate)
     TLM_FDIR = 0x106  # the state of every fault monitor (housekeeping rate)
     TLM_HW_LINK = 0x107  # the serial board's link (housekeeping rate, only with a board)
+    TLM_PLAYBACK = 0x108  # a stored packet played back, in an envelope (fsw.packets.playback)
+    TLM_SEQ = 0x109  # stored command sequences: each slot's state (housekeeping rate)
+    TLM_STORE = 0x10A  # the onboard store and playback (housekeeping rate)
+    TLM_SECURITY = 0x10B  # uplink authentication and arming (housekeeping rate)
 
 
 class Mode(IntEnum):
@@ -145,3 +152,30 @@ class BoardKind(IntEnum):
 
 NO_ARGUMENT = 0xFF
 """arg_index of a verification report that is not about one argument."""
+
+
+class UplinkAuth(IntEnum):
+    """Whether the uplink demands authenticated commands (said in every HK packet)."""
+
+    INSECURE = 0  # bare commands are executed: started with --insecure
+    AUTHENTICATED = 1  # only commands in a good authenticated envelope are executed
+
+
+class SeqState(IntEnum):
+    """A stored-sequence slot's state (SEQ telemetry, sequence events)."""
+
+    EMPTY = 0  # nothing loaded
+    LOADED = 1  # loaded, never started
+    RUNNING = 2
+    PAUSED = 3  # no further step starts until SEQ_RESUME (a step under way finishes)
+    COMPLETED = 4  # every step completed; SEQ_START runs it again
+    FAILED = 5  # stopped at a step that was rejected or failed
+    ABORTED = 6  # stopped by SEQ_ABORT
+
+
+class PlaybackCause(IntEnum):
+    """Why stored packets are being played back."""
+
+    CONTACT = 0  # stored while the relay was out of view: played back when it came back
+    TIME = 1  # PLAYBACK_TIME asked for a range of packet times
+    SEQUENCE = 2  # PLAYBACK_SEQ asked for a range of one APID's sequence counts

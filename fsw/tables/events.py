@@ -2,8 +2,19 @@
 
 from fsw.packets.reasons import Reason
 from fsw.packets.schema import EventDef, Field, Severity
-from fsw.tables.enums import FaultKind, Flag, Hardware, Mode, Response, Trigger, Wheel
+from fsw.tables.commands import Hazardous
+from fsw.tables.enums import (
+    FaultKind,
+    Flag,
+    Hardware,
+    Mode,
+    PlaybackCause,
+    Response,
+    Trigger,
+    Wheel,
+)
 from fsw.tables.params import Monitor, Param
+from fsw.tables.sequence_events import SEQUENCE_EVENTS
 
 _APID = Field("apid", "u16", "APID of the command")
 _CODE = Field("code", "u8", "Command code under that APID")
@@ -230,4 +241,88 @@ EVENTS += (
         "The rover woke from hibernation or a nap.",
         (_f32("elevation", "", "deg"), _f32("soc", "", "%"), _f32("temp", "", "degC")),
     ),
+    EventDef(
+        "UPLINK_REFUSED",
+        40,
+        Severity.ERROR,
+        "Security refused a command (APID {apid} code {code} seq {seq}): {reason}, "
+        "SPI {spi}, SN {sn}",
+        "A command failed uplink authentication (bare, forged, wrong key or replayed) and did "
+        "nothing. The APID, code and seq are what the packet claims: untrusted unless the "
+        "reason is REPLAYED.",
+        (
+            _APID,
+            _CODE,
+            _SEQ,
+            _REASON,
+            Field("spi", "u16", "Key the envelope named (0: none)"),
+            Field("sn", "u64", "Sequence number the envelope carried (0: none)"),
+        ),
+    ),
+    EventDef(
+        "ARMED",
+        41,
+        Severity.WARNING,
+        "{command} armed for {window} s",
+        "ARM let one hazardous command through for ARM_WINDOW seconds.",
+        (Field("command", "u16", enum=Hazardous), _f32("window", "", "s")),
+    ),
+    EventDef(
+        "UPLINK_INSECURE",
+        42,
+        Severity.WARNING,
+        "Uplink NOT authenticated (--insecure): anyone who can reach the link can command",
+        "Raised at boot when the flight software runs without an uplink key.",
+    ),
 )
+
+_CAUSE = Field("cause", "u8", "Why these packets are played back", enum=PlaybackCause)
+
+EVENTS += (  # the onboard store and playback (fsw.forward)
+    EventDef(
+        "STORE_OVERFLOW",
+        50,
+        Severity.WARNING,
+        "Onboard store full ({size} bytes): packets lost, oldest housekeeping first "
+        "({housekeeping} housekeeping, {precious} events and reports so far)",
+        "The store lost its first packet since boot or STORE_CLEAR (raised once: STORE "
+        "telemetry keeps counting). Events and verification reports are kept before "
+        "housekeeping.",
+        (
+            Field("size", "u32", "Store size", "byte"),
+            Field("housekeeping", "u32", "Housekeeping packets lost"),
+            Field("precious", "u32", "Events and verification reports lost"),
+        ),
+    ),
+    EventDef(
+        "PLAYBACK_STARTED",
+        51,
+        Severity.INFO,
+        "Playback of {packets} stored packets started ({cause})",
+        "A playback sent its first packet: the outage's on contact, or a PLAYBACK command's.",
+        (Field("packets", "u32", "Stored packets it will send"), _CAUSE),
+    ),
+    EventDef(
+        "PLAYBACK_FINISHED",
+        52,
+        Severity.INFO,
+        "Playback finished ({cause}): {sent} packets sent, {lost} lost before their turn, {reason}",
+        "A playback ended: all sent (OK), or ABORTED by PLAYBACK_ABORT or STORE_CLEAR.",
+        (
+            Field("sent", "u32", "Packets played back"),
+            Field("lost", "u32", "Packets evicted from the store before their turn"),
+            _CAUSE,
+            _REASON,
+        ),
+    ),
+    EventDef(
+        "STORE_CLEARED",
+        53,
+        Severity.WARNING,
+        "Onboard store cleared: {dropped} packets dropped",
+        "STORE_CLEAR emptied the store.",
+        (Field("dropped", "u32", "Packets dropped"),),
+    ),
+)
+
+EVENTS = (*EVENTS, *SEQUENCE_EVENTS)  # stored command sequences: ids 60-69

@@ -51,6 +51,15 @@ _ADDED: tuple[tuple[str, float, float, float, str, str, bool], ...] = (
         "highest seen that may still arrive (out of order), each once",
         True,
     ),
+    (
+        "PLAYBACK_BUDGET",
+        10.0,
+        1.0,
+        200.0,
+        "packets",
+        "Stored packets played back per control cycle while in contact (pacing)",
+        True,
+    ),
 )
 
 _WHOLE_PERSISTENCE = (1.0, 600.0)

@@ -9,7 +9,20 @@ from fsw.mobility.geometry import CORNERS, WHEELS
 from fsw.packets.limits import Limits
 from fsw.packets.reasons import Reason
 from fsw.packets.schema import Field, TelemetryDef
-from fsw.tables.enums import NO_ARGUMENT, Apid, BoardKind, Flag, Mode, MonitorState, Motion, Stage
+from fsw.sequences import SLOTS as SEQ_SLOTS
+from fsw.tables.commands import CommandCode
+from fsw.tables.enums import (
+    NO_ARGUMENT,
+    Apid,
+    BoardKind,
+    Flag,
+    Mode,
+    MonitorState,
+    Motion,
+    SeqState,
+    Stage,
+    UplinkAuth,
+)
 from fsw.tables.monitors import MONITORS
 
 _WRAPS = "; wraps at 65536"
@@ -95,6 +108,13 @@ TELEMETRY: tuple[TelemetryDef, ...] = (
                 limits=Limits(yellow_low=5.5, red_low=4.5),
             ),
             Field("degraded", "u8", "A wheel is isolated: five-wheel limits apply", enum=Flag),
+            Field(
+                "uplink_auth",
+                "u8",
+                "Whether commands must be authenticated (INSECURE: started with --insecure)",
+                enum=UplinkAuth,
+                limits=Limits(red_low=0.5),
+            ),
         ),
     ),
     TelemetryDef(
@@ -204,6 +224,94 @@ TELEMETRY: tuple[TelemetryDef, ...] = (
                 "s",
                 Limits(yellow_high=0.3, red_high=0.5),
             ),
+        ),
+    ),
+    TelemetryDef(
+        "SECURITY",
+        Apid.TLM_SECURITY,
+        "Uplink authentication and arming: the key in use, the anti-replay window, what was "
+        "refused and why, and what is armed (housekeeping rate).",
+        (
+            Field("uplink_auth", "u8", "Whether commands must be authenticated", enum=UplinkAuth),
+            Field("spi", "u16", "The key's security parameter index (0: no key)"),
+            Field("highest_sn", "u64", "Highest authenticated sequence number accepted"),
+            Field("window", "u16", "Anti-replay window (ANTI_REPLAY_WINDOW)"),
+            Field("authenticated", "u32", "Commands that passed authentication"),
+            Field(
+                "unauthenticated",
+                "u16",
+                "Bare commands or unknown keys refused" + _WRAPS,
+                limits=Limits(yellow_high=1),
+            ),
+            Field(
+                "bad_mac",
+                "u16",
+                "Commands refused for a MAC that does not match (forged)" + _WRAPS,
+                limits=Limits(yellow_high=1),
+            ),
+            Field(
+                "replayed",
+                "u16",
+                "Commands refused as replays" + _WRAPS,
+                limits=Limits(yellow_high=1),
+            ),
+            Field("malformed", "u16", "Envelopes too short or holding no good command" + _WRAPS),
+            Field("armed", "u16", "The hazardous command armed now (0: none)"),
+            _f32("arm_remaining", "Time left before the arming expires", "s"),
+        ),
+    ),
+    TelemetryDef(
+        "SEQ",
+        Apid.TLM_SEQ,
+        "Stored command sequences: each slot's state, step and size, and where the last one "
+        "stopped on a failed step (housekeeping rate).",
+        (
+            *(
+                f
+                for n in range(1, SEQ_SLOTS + 1)
+                for f in (
+                    Field(f"slot{n}_state", "u8", f"Slot {n}'s state", enum=SeqState),
+                    Field(f"slot{n}_step", "u8", f"Slot {n}'s last step started (0: none)"),
+                    Field(f"slot{n}_steps", "u8", f"Steps in slot {n}"),
+                )
+            ),
+            Field("steps_run", "u16", "Steps dispatched by every slot since boot" + _WRAPS),
+            Field("fail_slot", "u8", "Slot of the last step that failed (0: none yet)"),
+            Field("fail_step", "u8", "That step's number, from 1"),
+            Field("fail_command", "u16", "That step's command", enum=CommandCode),
+            Field("fail_reason", "u8", "Why it was rejected or failed", enum=Reason),
+        ),
+    ),
+)
+
+TELEMETRY += (  # the onboard store and playback (fsw.store, fsw.forward)
+    TelemetryDef(
+        "STORE",
+        Apid.TLM_STORE,
+        "The onboard store and playback: how full the store is, what it lost to its size, "
+        "whether the relay is in view and what is waiting to be played back (housekeeping rate).",
+        (
+            Field("contact", "u8", "Relay in view: telemetry goes down live", enum=Flag),
+            Field("size", "u32", "Store size", "byte"),
+            Field("used", "u32", "Bytes of packets held", "byte"),
+            _f32(
+                "used_percent",
+                "Share of the store in use",
+                "%",
+                Limits(yellow_high=80.0, red_high=95.0),
+            ),
+            Field("packets", "u32", "Packets held"),
+            Field("oldest", "u32", "Time code (whole seconds) of the oldest packet held", "s"),
+            Field("evicted_housekeeping", "u32", "Housekeeping packets lost to the size limit"),
+            Field(
+                "evicted_precious",
+                "u32",
+                "Events and verification reports lost to the size limit",
+                limits=Limits(yellow_high=1),
+            ),
+            Field("pending", "u32", "Stored packets waiting to be played back"),
+            Field("playbacks", "u8", "Playbacks waiting or under way"),
+            Field("played_back", "u32", "Packets played back since boot"),
         ),
     ),
 )

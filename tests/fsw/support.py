@@ -9,6 +9,7 @@ from fsw.clock import SimClock
 from fsw.flight import FlightSoftware
 from fsw.packets.catalog import Packet
 from fsw.packets.framing import frame
+from fsw.security import Key
 from fsw.tables import CATALOG
 from hil.sim import SimRover, Terrain
 
@@ -18,15 +19,23 @@ START = 86400.0
 class Rover:
     """Flight software + simulated rover + a ground that keeps everything it hears."""
 
-    def __init__(self, terrain: Terrain | None = None, *, hardware: Any = None, **sim: Any) -> None:
-        """`hardware`: a hardware port, or a function of the clock that makes one."""
+    def __init__(
+        self,
+        terrain: Terrain | None = None,
+        *,
+        hardware: Any = None,
+        key: Key | None = None,
+        **sim: Any,
+    ) -> None:
+        """`hardware`: a hardware port, or a function of the clock that makes one; `key`: the
+        uplink key (None: insecure, bare commands run)."""
         self.clock = SimClock(START)
         if callable(hardware):  # a factory of a port that needs the clock
             hardware = hardware(self.clock)
         self.sim = hardware or SimRover(self.clock.now, terrain or Terrain(), **sim)
         self.packets: list[Packet] = []
         self.flight = FlightSoftware(
-            self.sim, self.clock, lambda p: self.packets.append(CATALOG.decode(p))
+            self.sim, self.clock, lambda p: self.packets.append(CATALOG.decode(p)), key=key
         )
         self.seq = 0
 
@@ -35,6 +44,11 @@ class Rover:
         seq, self.seq = self.seq, self.seq + 1
         self.flight.receive(frame(CATALOG.encode_command(name, args, seq, check=check)))
         return seq
+
+    def send_armed(self, name: str, **args: Any) -> int:
+        """ARM a hazardous command, then send it; its sequence count."""
+        self.send("ARM", command=name)
+        return self.send(name, **args)
 
     def run(self, seconds: float) -> None:
         """Let simulated time pass."""

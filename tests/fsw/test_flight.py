@@ -62,7 +62,7 @@ def test_one_wheel_lost_drives_on_five_a_second_one_safes_and_recovery_needs_a_w
     refused = r.send("SAFE_RECOVER")
     assert r.stages(refused) == [("REJECTED", "FAULT_ACTIVE", 255)]
     r.sim.inject(0, -1, 0.0)  # the ground fixes the wheel, then restores it
-    assert r.stages(r.send("WHEEL_RESTORE", wheel="RM"))[-1][0] == "COMPLETED"
+    assert r.stages(r.send_armed("WHEEL_RESTORE", wheel="RM"))[-1][0] == "COMPLETED"
     assert r.stages(r.send("SAFE_RECOVER"))[-1][0] == "COMPLETED"
     r.run(2)
     assert r.last("HK")["mode"] == "STANDBY"
@@ -121,8 +121,8 @@ def test_low_battery_hibernates():
 def test_review_findings_stay_fixed():
     # waking a rover with two wheels lost lands in SAFE, not STANDBY
     r = Rover()
-    r.send("WHEEL_ISOLATE", wheel="LF")
-    r.send("WHEEL_ISOLATE", wheel="RF")
+    r.send_armed("WHEEL_ISOLATE", wheel="LF")
+    r.send_armed("WHEEL_ISOLATE", wheel="RF")
     r.send("HIBERNATE")
     r.send("SET_MODE", mode="STANDBY")
     assert modes(r)[-1] == "SAFE"

@@ -28,9 +28,9 @@ GOLDEN = {
     # completed 4, failed 0, last APID 0x10, last code 2, last seq 4, last reject UNKNOWN_CODE (7),
     # events 6, uplink frames 5, bad CRC 0, bad frame 1, unknown APID 0, 6 healthy wheels,
     # degraded NO (0).
-    "hk": "09 00  C0 01  00 30  00 01 51 80  00 00  01  00 03  00 00 0E 10  42 28 00 00  00 00"
+    "hk": "09 00  C0 01  00 31  00 01 51 80  00 00  01  00 03  00 00 0E 10  42 28 00 00  00 00"
     "  00 05  00 01  00 04  00 00  00 10  02  00 04  07  00 06  00 00 00 05  00 00  00 01  00 00"
-    "  06  00  51 BF",
+    "  06  00  01  58 91",
 }
 
 
@@ -97,6 +97,7 @@ def test_housekeeping_golden():
         "uplink_unknown_apid": 0,
         "healthy_wheels": 6,
         "degraded": "NO",
+        "uplink_auth": "AUTHENTICATED",
     }
     assert CATALOG.encode_telemetry("HK", values, 1, 86400.0) == golden("hk")
     packet = CATALOG.decode(golden("hk"))
