@@ -77,8 +77,16 @@ class Radio:
         if self._link is None:
             self.counters.no_ground += 1
             return
+        self.send_frame(frame(packet))
+
+    def send_frame(self, data: bytes) -> None:
+        """Queue a frame as it is (the relay's, perhaps corrupted); never blocks. Call it from
+        one thread only, as send(): the counters have one writer."""
+        if self._link is None:
+            self.counters.no_ground += 1
+            return
         try:
-            self._queue.put_nowait(frame(packet))
+            self._queue.put_nowait(data)
         except queue.Full:
             self.counters.queue_full += 1
 
