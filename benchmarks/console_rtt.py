@@ -15,6 +15,7 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -24,14 +25,16 @@ sys.path.insert(0, str(ROOT))
 from tools.dictionary import Dictionary  # noqa: E402
 from tools.ground.cmdline import parse  # noqa: E402
 from tools.ground.session import LinkSession  # noqa: E402
+from tools.ground.signer import new_key, write_key  # noqa: E402
 
 TARGET_P99_MS = 5.0
 
 
-def start_emulator() -> tuple[subprocess.Popen[str], int]:
-    """`rover fsw` on a free port, and the port it said it listens on."""
+def start_emulator(key: Path) -> tuple[subprocess.Popen[str], int]:
+    """`rover fsw` on a free port with uplink key `key`, and the port it said it listens on."""
+    command = [sys.executable, "-m", "tools", "fsw", "--listen", "127.0.0.1:0", "--quiet"]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tools", "fsw", "--listen", "127.0.0.1:0", "--quiet"],
+        [*command, "--key", str(key)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -55,9 +58,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1000)
     args = parser.parse_args()
-    proc, port = start_emulator()
+    key = new_key()  # the round trip includes signing and checking, as an operator's does
+    path = Path(tempfile.mkdtemp()) / "uplink.key"
+    write_key(path, key)
+    proc, port = start_emulator(path)
     dictionary = Dictionary.from_flight()
-    session = LinkSession(dictionary, f"socket://127.0.0.1:{port}").start()
+    session = LinkSession(dictionary, f"socket://127.0.0.1:{port}", key=key).start()
     try:
         if not session.link.wait_connected(10):
             raise SystemExit("the link did not come up")

@@ -18,6 +18,7 @@ from hil.sim.rover import SimRover
 from hil.sim.sun import FixedSun, SunModel
 from hil.sim.terrain import Terrain
 from tools.dictionary import Dictionary
+from tools.ground.signer import Signer, derived_key
 from tools.scenario import Scenario, ScenarioError, TimedFault
 from tools.story import Story, check, tell
 from tools.tlmlog import LogWriter, RecordType
@@ -94,10 +95,12 @@ def run(
     def downlink(packet: bytes) -> None:
         packets.append(packet)
         if writer is not None:
-            writer.write(packet, EPOCH_NS + clock.now_ns())
+            writer.receive(packet, EPOCH_NS + clock.now_ns())  # playbacks merged
 
     started = time.perf_counter()
-    flight = FlightSoftware(rover, clock, downlink)
+    key = derived_key(f"seed {seed}")  # ground and rover share it: the uplink is authenticated
+    flight = FlightSoftware(rover, clock, downlink, key=key)
+    signer = Signer(key, (EPOCH_NS + clock.now_ns()) // 1000)
     sent: dict[int, str] = {}
     timeline: list[tuple[float, int, Callable[[], None]]] = []
     for seq, c in enumerate(scenario.commands):
@@ -107,7 +110,7 @@ def run(
         def send(packet: bytes = packet) -> None:
             if writer is not None:
                 writer.write(packet, EPOCH_NS + clock.now_ns(), RecordType.UPLINK)
-            flight.receive(frame(packet))
+            flight.receive(frame(signer.seal(packet)))
 
         timeline.append((c.at, 1, send))
     for fault in scenario.faults:

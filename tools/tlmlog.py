@@ -21,6 +21,7 @@ from pathlib import Path
 from types import TracebackType
 
 from fsw.packets.crc import crc16
+from tools.merge import Merger
 
 try:
     import fcntl
@@ -43,8 +44,9 @@ MAX_PACKET = 0xFFFF
 class RecordType(IntEnum):
     """Which way the recorded packet went."""
 
-    DOWNLINK = 1  # received from the rover
+    DOWNLINK = 1  # received from the rover, live
     UPLINK = 2  # sent to the rover
+    PLAYBACK = 3  # received from the rover in a playback (the packet unwrapped from its envelope)
 
 
 class LogError(ValueError):
@@ -253,8 +255,10 @@ class LogWriter:
     """Appends records to a telemetry log, creating it or cutting a torn tail off first.
 
     Holds an exclusive lock on the file (POSIX), so a second writer is refused rather than
-    interleaved. With `flush_each` (the default) every record is handed to the operating system
-    as it is written, so a killed process loses nothing it wrote; `sync()` survives a power cut.
+    interleaved. `receive` merges live and played-back packets into the one log without
+    duplicates (tools.merge); its memory starts with the packets already in a reopened log.
+    With `flush_each` (the default) every record is handed to the operating system as it is
+    written, so a killed process loses nothing it wrote; `sync()` survives a power cut.
     """
 
     def __init__(
@@ -268,6 +272,7 @@ class LogWriter:
         self.path = Path(path)
         self.flush_each = flush_each
         self.recovered_bytes = 0
+        self.merger = Merger()
         try:
             self._file = self.path.open("a+b")  # appends always go to the end
         except OSError as err:
@@ -305,8 +310,9 @@ class LogWriter:
                 f"not {dictionary.hex()}; start a new log"
             )
         stats = ScanStats()
-        for _ in scan(data, header.size, stats):
-            pass
+        for record in scan(data, header.size, stats):
+            if record.type is not RecordType.UPLINK:
+                self.merger.remember(record.packet)
         if stats.torn_tail_bytes:
             self.recovered_bytes = stats.torn_tail_bytes
             self._file.truncate(len(data) - stats.torn_tail_bytes)
@@ -322,6 +328,15 @@ class LogWriter:
         self._file.write(encode_record(packet, when, record_type))
         if self.flush_each:
             self._file.flush()
+
+    def receive(self, packet: bytes, received_ns: int | None = None, played: bool = False) -> bool:
+        """Record a packet received from the rover, merged: a playback envelope's packet as a
+        PLAYBACK record, nothing for a packet already recorded. Whether it was recorded."""
+        admitted = self.merger.admit(packet, played)
+        if admitted.fresh:
+            kind = RecordType.PLAYBACK if admitted.playback else RecordType.DOWNLINK
+            self.write(admitted.packet, received_ns, kind)
+        return admitted.fresh
 
     def flush(self) -> None:
         """Hand everything written so far to the operating system."""

@@ -19,6 +19,7 @@ from fsw.packets.framing import Deframer, frame
 from fsw.tables import CATALOG
 from hil.radio import Radio
 from hil.sim import SimRover, Terrain
+from tools.ground.signer import Signer
 
 FINAL = ("COMPLETED", "FAILED", "REJECTED")
 
@@ -36,6 +37,7 @@ class Ground:
     """One end of the link, speaking COBS frames of CCSDS packets."""
 
     sock: socket.socket | None = None
+    signer: Signer | None = None  # seals commands for an authenticated rover
 
     def __init__(self, read: Callable[[float], bytes | None], write: Callable[[bytes], Any]):
         self._read, self._write = read, write
@@ -75,7 +77,8 @@ class Ground:
         return cls(read, lambda data: os.write(fd, data))
 
     def send(self, name: str, seq: int, **args: Any) -> None:
-        self._write(frame(CATALOG.encode_command(name, args, seq)))
+        packet = CATALOG.encode_command(name, args, seq)
+        self._write(frame(packet if self.signer is None else self.signer.seal(packet)))
 
     def send_raw(self, data: bytes) -> None:
         self._write(data)

@@ -16,6 +16,7 @@ from tools.cli import (
     dict_cmd,
     encode_cmd,
     fsw_cmd,
+    keygen_cmd,
     record_cmd,
     replay_cmd,
     run_cmd,
@@ -33,6 +34,7 @@ SUBCOMMANDS = (
     encode_cmd,
     decode_cmd,
     replay_cmd,
+    keygen_cmd,
 )
 
 DESCRIPTION = """\

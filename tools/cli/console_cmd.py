@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
+from fsw.security import Key
 from tools.cli.common import add_dict_option
+from tools.cli.relay_opts import add_relay_options, relay_profile
 from tools.console.app import recording_path, run_console, state_dir
+from tools.ground.signer import default_key_path, read_key
 
 DEFAULT_LINK = "socket://127.0.0.1:50200"
 
@@ -57,6 +61,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="S",
         help="with --script, how long to wait for the link (default 10 s)",
     )
+    p.add_argument(
+        "--key",
+        metavar="FILE",
+        help="sign every command with this uplink key (default: $ROVER_KEY, else "
+        "~/.config/rover/uplink.key, when it exists)",
+    )
+    p.add_argument(
+        "--unsigned",
+        action="store_true",
+        help="send commands without authentication (only a `rover fsw --insecure` executes them)",
+    )
+    add_relay_options(p)  # the pass schedule and light-time, known in advance
     add_dict_option(p)
     p.set_defaults(run=main)
 
@@ -79,4 +95,25 @@ def main(args: argparse.Namespace) -> int:
         directory=directory,
         dictionary_path=args.dictionary,
         connect_timeout=args.connect_timeout,
+        key=_key(args),
+        relay=relay_profile(args),
     )
+
+
+def _key(args: argparse.Namespace) -> Key | None:
+    """The key to sign with: --key, else the default key file if there is one; None unsigned."""
+    if args.unsigned:
+        if args.key:
+            raise ValueError("--key and --unsigned: choose one")
+        return None
+    if args.key:
+        return read_key(Path(args.key).expanduser())
+    path = default_key_path()
+    if not path.exists():
+        print(
+            f"rover console: no uplink key at {path}: commands go unsigned, and an "
+            "authenticated rover refuses them (make one with `rover keygen`, or give --key)",
+            file=sys.stderr,
+        )
+        return None
+    return read_key(path)

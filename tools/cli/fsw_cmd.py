@@ -7,18 +7,29 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 from fsw.clock import RealTimeClock
 from fsw.flight import FlightSoftware
+from fsw.packets import playback
 from fsw.packets.framing import frame
 from fsw.port import HardwarePort
+from fsw.security import Key
+from fsw.store import DEFAULT_SIZE as DEFAULT_STORE_SIZE
+from fsw.store import MIN_SIZE as MIN_STORE_SIZE
 from fsw.tables import CATALOG
 from hil.board.link import BOOT_WAIT, BoardLink
 from hil.board.rover import BoardRover
 from hil.radio import Radio, SerialRadio, TcpRadio
+from hil.radio.relay import RelayModel
+from hil.radio.relay_link import RelayLink
+from hil.radio.relay_profile import RelayProfile
 from tools import scenario as scenarios
+from tools.cli.relay_opts import add_relay_options, relay_profile
+from tools.ground.signer import KEY_ENV, Signer, default_key_path, read_key
 from tools.runner import build_rover
 from tools.scenario import Scenario, parse
 
@@ -69,6 +80,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--board-baud", default="115200", metavar="N", help="the board's baud rate (115200)"
     )
+    p.add_argument(
+        "--key",
+        metavar="FILE",
+        help="uplink key (made by `rover keygen`): only commands signed with it are executed "
+        f"(default ${KEY_ENV}, else ~/.config/rover/uplink.key)",
+    )
+    p.add_argument(
+        "--insecure",
+        action="store_true",
+        help="execute unauthenticated commands (a lab bench only: said at boot and in every HK)",
+    )
     p.add_argument("--scenario", metavar="FILE", help="terrain, start and commands from here")
     p.add_argument("--seed", type=int, help="random seed of the simulated rover")
     p.add_argument(
@@ -80,16 +102,26 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--quiet", action="store_true", help="print only the link's messages, not telemetry"
     )
+    p.add_argument(
+        "--store-size",
+        default=str(DEFAULT_STORE_SIZE),
+        metavar="BYTES",
+        help="onboard telemetry store, in bytes (K and M suffixes: KiB, MiB; default 4M)",
+    )
+    add_relay_options(p)
     p.set_defaults(run=main)
 
 
 def main(args: argparse.Namespace) -> int:
     """Run until the duration has passed or the user interrupts."""
-    speed = _positive(args.speed, "--speed")
+    speed, store_size = _positive(args.speed, "--speed"), _store_size(args.store_size)
     sc = scenarios.load(args.scenario) if args.scenario else parse({"name": "lab", "duration": 1})
     seed = sc.seed if args.seed is None else args.seed
     clock = RealTimeClock(rate=speed)
+    key = _key(args)
     board = _board(args)
+    profile = relay_profile(args)  # None: a lab link, ground and flight software joined directly
+    relay: RelayLink | None = None
     if board is not None and speed != 1:
         raise ValueError(
             f"--speed {args.speed}: a board keeps the wall clock's time, so with --hardware "
@@ -97,17 +129,18 @@ def main(args: argparse.Namespace) -> int:
         )
 
     def uplink(data: bytes) -> None:  # from the radio's thread; `flight` exists by then
-        flight.post(data)
+        (flight.post if relay is None else relay.uplink)(data)  # relay: flight.post on arrival
 
-    def reopened() -> None:
-        flight.post_link_reset()
+    def reopened() -> None:  # a relay hands the flight software whole frames only
+        (flight.post_link_reset if relay is None else relay.reset_uplink)()
 
     def downlink(packet: bytes) -> None:
-        radio.send(packet)
+        (radio.send if relay is None else relay.downlink)(packet)  # relay: send_frame on arrival
         show(packet)
 
     radio = _radio(args, uplink, reopened)  # bound first: a port in use fails before boot
     _say(f"ground link on {radio.where}")
+    _say_uplink(key)
     try:
         if board is not None:
             _wait_for(board)  # before mission time starts: the wait is not the scenario's
@@ -120,27 +153,85 @@ def main(args: argparse.Namespace) -> int:
         pace = "" if speed == 1 else f", {speed:g}x real time"
         where = "the simulated rover" if board is None else f"the board on {board.url}"
         _say(f"flight software on {where}, seed {seed}{pace}; ^C stops")
-        flight = FlightSoftware(rover, clock, downlink)
+        relay = _relay(profile, start, seed, clock, lambda f: flight.post(f), radio)  # noqa: PLW0108 (flight comes next)
+        flight = FlightSoftware(rover, clock, downlink, key=key, store_size=store_size,
+                                contact=None if relay is None else relay.contact)  # fmt: skip
         radio.start()
-        for seq, c in enumerate(sc.commands):  # sent between cycles, at their times
-            if end is not None and start + c.at > end:
-                break
-            flight.run(start + c.at)
-            flight.receive(frame(CATALOG.encode_command(c.name, c.args, seq)))
+        _play(sc, flight, start, end, key)
         flight.run(end)
     except KeyboardInterrupt:
         _say("stopped")
     finally:
         radio.close()
+        _stop(relay)
         if board is not None:
             board.close()
+    _say_carried(radio)
+    return 0
+
+
+def _say_uplink(key: Key | None) -> None:
+    """Whether commands must be signed: said before boot, as the operator must know."""
+    if key is None:
+        _say("uplink NOT authenticated (--insecure): any command that reaches the link runs")
+    else:
+        _say(f"uplink authenticated with key SPI {key.spi}")
+
+
+def _say_carried(radio: Radio) -> None:
+    """What the link carried and dropped."""
     n = radio.counters
     _say(
         f"link: {n.sent} frames down, {n.dropped} dropped ({n.no_ground} with no ground, "
         f"{n.queue_full} queue full, {n.lost} lost in writing); {n.received} bytes up, "
         f"{n.connections} connection{'s' * (n.connections != 1)}"
     )
-    return 0
+
+
+def _relay(
+    profile: RelayProfile | None,
+    start: float,
+    seed: int,
+    clock: RealTimeClock,
+    to_rover: Callable[[bytes], None],
+    radio: Radio,
+) -> RelayLink | None:
+    """The relay between radio and flight software (started), or None for a lab link."""
+    if profile is None:
+        return None
+    _say(profile.describe())
+    return RelayLink(RelayModel(profile, origin=start, seed=seed), clock.now, to_rover,
+                     radio.send_frame, rate=clock.rate).start()  # fmt: skip
+
+
+def _stop(relay: RelayLink | None) -> None:
+    """Stop the relay, saying what it carried and lost each way."""
+    if relay is not None:
+        relay.close()
+        _say(relay.summary())
+
+
+def _play(
+    sc: Scenario, flight: FlightSoftware, start: float, end: float | None, key: Key | None
+) -> None:
+    """Run the flight software through the scenario's commands, each received between cycles
+    at its time (signed when the uplink is authenticated)."""
+    signer = None if key is None else Signer(key, time.time_ns() // 1000)
+    for seq, c in enumerate(sc.commands):
+        if end is not None and start + c.at > end:
+            return
+        flight.run(start + c.at)
+        packet = CATALOG.encode_command(c.name, c.args, seq)
+        flight.receive(frame(packet if signer is None else signer.seal(packet)))
+
+
+def _key(args: argparse.Namespace) -> Key | None:
+    """The uplink key, or None with --insecure."""
+    if args.insecure:
+        if args.key:
+            raise ValueError("--key and --insecure: choose one")
+        return None
+    return read_key(Path(args.key).expanduser() if args.key else default_key_path())
 
 
 def _board(args: argparse.Namespace) -> BoardLink | None:
@@ -198,6 +289,15 @@ def _positive(text: str, option: str, *, whole: bool = False) -> float:
     return value
 
 
+def _store_size(text: str) -> int:
+    """--store-size in bytes (a K or M suffix: KiB, MiB), or a ValueError saying why not."""
+    scale = {"K": 1024, "M": 1024 * 1024}.get(text[-1:].upper(), 1)
+    size = int(_positive(text[:-1] if scale > 1 else text, "--store-size", whole=True)) * scale
+    if size < MIN_STORE_SIZE:
+        raise ValueError(f"--store-size {text}: the store holds at least {MIN_STORE_SIZE} bytes")
+    return size
+
+
 def _line(text: str) -> None:
     """One line from any thread (written whole, so threads do not interleave within a line)."""
     sys.stdout.write(f"{text}\n")
@@ -215,12 +315,20 @@ def _shifted(sc: Scenario, start: float) -> Scenario:
 
 
 def _printer(start: float) -> Callable[[bytes], None]:
+    """What `rover fsw` prints of each packet going down: events, and a status line per HK and
+    MOBILITY; of a playback from the store, only its events, marked (their time is when they
+    happened), since old status lines would read as the present."""
+
     def show(packet: bytes) -> None:
-        p = CATALOG.decode(packet)
+        played = playback.is_envelope(packet)
+        p = CATALOG.decode(playback.unwrap(packet).packet if played else packet)
         t = (p.time or start) - start
         if p.kind == "event":
             severity = p.definition.severity.name  # type: ignore[union-attr]
-            _line(f"t+{t:7.1f}s {severity:<8} {p.text()}")
+            mark = " (played back)" if played else ""
+            _line(f"t+{t:7.1f}s {severity:<8} {p.text()}{mark}")
+        elif played:
+            return
         elif p.name == "HK":
             v = p.shown()
             _line(

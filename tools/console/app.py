@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,10 +17,13 @@ from prompt_toolkit.patch_stdout import patch_stdout
 from rich.console import Console
 from rich.text import Text
 
+from fsw.security import Key
+from hil.radio.relay_profile import RelayProfile
 from tools.console.cmdlog import CommandLog
 from tools.console.completion import ConsoleCompleter
 from tools.console.operator import Operator, Quit
 from tools.dictionary import Dictionary
+from tools.ground.linkwatch import LinkWatch
 from tools.ground.session import LinkSession
 
 BANNER = "rover console: `help` lists the commands, TAB completes, ^D leaves"
@@ -56,6 +60,7 @@ def interactive(operator: Operator, history: Path) -> None:
         history=FileHistory(str(history)),
         completer=ConsoleCompleter(session.dictionary),
         complete_while_typing=False,
+        bottom_toolbar=operator.link_state,  # the relay's state, with --relay
     )
 
     def message() -> str:
@@ -87,6 +92,15 @@ def interactive(operator: Operator, history: Path) -> None:
                 operator.error(f"console error ({type(err).__name__}: {err}); please report it")
 
 
+def _watch(session: LinkSession, relay: RelayProfile, status: Callable[[str], None]
+           ) -> Callable[[], str]:  # fmt: skip
+    """Follow the relay link's state from what the session takes in; its one-line summary."""
+    watch = LinkWatch(relay)
+    session.listeners.append(watch.update)
+    status(relay.describe())
+    return watch.line
+
+
 def run_console(
     url: str,
     *,
@@ -96,8 +110,11 @@ def run_console(
     directory: Path,
     dictionary_path: str | None,
     connect_timeout: float,
+    key: Key | None = None,
+    relay: RelayProfile | None = None,
 ) -> int:
-    """The console's main job; the exit status (a script: 0 only if every line did its job)."""
+    """The console's main job; the exit status (a script: 0 only if every line did its job).
+    With a key every command is signed; without one they go bare (an --insecure rover only)."""
     dictionary = Dictionary.load(dictionary_path) if dictionary_path else Dictionary.from_flight()
     screen = make_screen()
     directory.mkdir(parents=True, exist_ok=True)
@@ -107,9 +124,13 @@ def run_console(
             return  # a script started beside the emulator: said only if the link never comes
         screen.print(Text(text, style="dim"), soft_wrap=True)
 
-    session = LinkSession(dictionary, url, baudrate=baudrate, record=record, on_status=status)
+    session = LinkSession(
+        dictionary, url, baudrate=baudrate, record=record, on_status=status, key=key
+    )
     log = CommandLog(directory / "commands.log")
     operator = Operator(session, screen, command_log=log)
+    if relay is not None:  # the pass schedule and light-time, known in advance
+        operator.link_state = _watch(session, relay, status)
     if record is not None:
         status(f"recording every packet to {record}")
     session.start()

@@ -20,6 +20,7 @@ VERBS = {
     "wait": "wait until PACKET.field OP VALUE [and ...] [timeout S] | wait event NAME "
     "[timeout S] | wait S",
     "run": "run FILE: run a script of console lines",
+    "upload": "upload FILE [SLOT]: check a stored-sequence plan (TOML) and send it as SEQ_LOAD",
     "confirm": "confirm COMMAND ...: send a hazardous command without asking (for scripts)",
     "quit": "leave the console (also exit, or ^D)",
 }
@@ -57,7 +58,7 @@ class ConsoleCompleter(Completer):
         elif first == "tlm":
             if len(done) == 1:
                 yield from _matching(current, list(self.packets), upper=True)
-        elif first == "run":
+        elif first in ("run", "upload"):
             sub = Document(current, len(current))
             yield from self.paths.get_completions(sub, complete_event)
         elif first == "wait":

@@ -20,7 +20,8 @@ from fsw.packets.reasons import PacketError
 from tools.console import render
 from tools.console.cmdlog import CommandLog
 from tools.console.completion import VERBS
-from tools.ground.cmdline import CommandLineError, parse_words, split
+from tools.console.upload import upload
+from tools.ground.cmdline import CommandLine, CommandLineError, parse_words, split
 from tools.ground.conditions import parse_condition
 from tools.ground.link import LinkDown
 from tools.ground.session import GroundError, Session
@@ -54,6 +55,7 @@ class Operator:
         self.confirm = confirm
         self.command_log = command_log
         self.mark = 0  # events before this were there before the last command went out
+        self.link_state: Callable[[], str] | None = None  # the relay's state, with --relay
         self._depth = 0
         session.listeners.append(self.show_update)
         session.on_sent.append(self.show_sent)
@@ -110,7 +112,7 @@ class Operator:
         command = parse_words(self.session.dictionary, words)
         definition = command.definition
         if definition.hazardous and not confirmed:
-            question = f"{definition.name} is hazardous: {definition.hazard}. Send it?"
+            question = f"{definition.name} is hazardous: {definition.hazard.rstrip('.')}. Send it?"
             if script or self.confirm is None:
                 self.error(
                     f"{definition.name} is hazardous ({definition.hazard}): not sent; "
@@ -121,6 +123,8 @@ class Operator:
                 self.error(f"{definition.name} not sent")
                 return False
         self.mark = self.session.event_cursor()
+        if definition.hazardous and not self._arm(command, script, timeout):
+            return False
         sent = self.session.send(command)
         if not script:
             return True
@@ -132,6 +136,20 @@ class Operator:
                 self.command_log.write(sent)
             return False
         return final == "COMPLETED"
+
+    def _arm(self, command: CommandLine, script: bool, timeout: float) -> bool:
+        """Send the ARM a hazardous command needs (the rover refuses it otherwise); in a script,
+        wait for the ARM to complete first. Whether the command may follow."""
+        definition = self.session.dictionary.command("ARM")
+        arm = CommandLine(definition, definition.check_args({"command": command.name}))
+        sent = self.session.send(arm)
+        if not script:
+            return True  # sent back to back: the rover takes them in order
+        final = self.session.await_final(sent, timeout)
+        if final != "COMPLETED":
+            self.error(f"{command.name} not sent: its ARM ended {sent.outcome()}")
+            return False
+        return True
 
     # ---- the console's own words ----------------------------------------------------------
 
@@ -197,6 +215,8 @@ class Operator:
         with s.lock:  # the reader thread adds to these
             received = sum(s.state.counts.values())
             undecodable = sum(s.undecodable.values())
+        if self.link_state is not None:
+            parts.append(self.link_state())
         parts.append(f"{received} packets received")
         if undecodable:
             parts.append(f"{undecodable} undecodable")
@@ -247,6 +267,10 @@ class Operator:
         if len(words) != 1:
             raise CommandLineError("run FILE")
         return self.run_script(Path(words[0]).expanduser())
+
+    def _verb_upload(self, words: list[str], script: bool) -> bool:
+        words, timeout = _timeout(words, COMMAND_TIMEOUT)
+        return upload(self, words, script, timeout)
 
     def _verb_quit(self, _words: list[str], _script: bool) -> bool:
         raise Quit

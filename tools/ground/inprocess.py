@@ -12,9 +12,12 @@ from pathlib import Path
 from fsw.clock import NS, SimClock, to_ns
 from fsw.flight import FlightSoftware
 from fsw.packets.framing import frame
+from hil.radio.relay_profile import RelayProfile
 from tools.dictionary import Dictionary
 from tools.ground.cmdline import CommandLine
+from tools.ground.relayed import SimRelay
 from tools.ground.session import Session
+from tools.ground.signer import Signer, derived_key
 from tools.runner import EPOCH_NS, build_rover
 from tools.scenario import Scenario, TimedFault, load, parse
 from tools.tlmlog import LogWriter
@@ -27,7 +30,10 @@ class InProcessSession(Session):
     """The flight software and a simulated rover built from a scenario, driven by the ground.
 
     The scenario's terrain, start, sun and injected faults apply; its timed commands are sent only
-    with `play_commands` (a test usually sends its own). Timeouts are mission seconds.
+    with `play_commands` (a test usually sends its own). Timeouts are mission seconds. Commands
+    are authenticated with a key made from the seed unless `authenticated` is False. With `relay`
+    (a profile, e.g. hil.radio.relay_profile.QUEQIAO), every frame both ways goes through the
+    relay model: delayed by the light-time and the data rates, lost or corrupted as it says.
     """
 
     def __init__(
@@ -38,6 +44,8 @@ class InProcessSession(Session):
         play_commands: bool = False,
         dictionary: Dictionary | None = None,
         record: Path | None = None,
+        authenticated: bool = True,
+        relay: RelayProfile | None = None,
     ) -> None:
         if scenario is None:
             scenario = parse({"name": "lab", "duration": 1})
@@ -56,7 +64,7 @@ class InProcessSession(Session):
         self.rover = build_rover(scenario, self.clock, self.seed)
         self._timeline: list[tuple[float, int, Callable[[], None]]] = []
         self._uplink: list[bytes] = []
-        order = itertools.count()
+        self._order = order = itertools.count()
         for f in scenario.faults:
 
             def inject(f: TimedFault = f) -> None:
@@ -73,7 +81,14 @@ class InProcessSession(Session):
 
                 self._timeline.append((scenario.start_time + c.at, next(order), send))
         heapq.heapify(self._timeline)
-        self.flight = FlightSoftware(self.rover, self.clock, self._downlink)
+        self.relay = None if relay is None else SimRelay(relay, self.clock, scenario.start_time,
+                                                         self.seed)  # fmt: skip
+        key = derived_key(f"seed {self.seed}") if authenticated else None
+        contact = None if self.relay is None else self.relay.contact
+        self.flight = FlightSoftware(self.rover, self.clock, self._downlink, key=key,
+                                     contact=contact)  # fmt: skip
+        if key is not None:
+            self.signer = Signer(key, self.ground_time_ns() // 1000)
 
     def now(self) -> float:
         """Mission time (s since the epoch)."""
@@ -88,14 +103,33 @@ class InProcessSession(Session):
         return self.clock.now() - self.scenario.start_time
 
     def ground_time_ns(self) -> int:
-        """Mission time as ground time: received the instant it is sent (no light-time)."""
+        """Mission time as ground time (without a relay, received the instant it is sent)."""
         return EPOCH_NS + self.clock.now_ns()
 
     def _downlink(self, packet: bytes) -> None:
-        self.take(packet)
+        if self.relay is None:
+            self.take(packet)
+            return
+        d = self.relay.downlink(packet)
+        if d.arrival is not None:
+            at, data = d.arrival, d.frame
+            self._at(at, lambda: self._ground_receive(data, at))
+
+    def _ground_receive(self, data: bytes, at: float) -> None:
+        for packet in self.relay.ground_packets(data) if self.relay is not None else ():
+            self.take(packet, EPOCH_NS + to_ns(at))
+
+    def _at(self, when: float, action: Callable[[], None]) -> None:
+        heapq.heappush(self._timeline, (when, next(self._order), action))
 
     def _transmit(self, packet: bytes) -> None:
-        self._uplink.append(frame(packet))  # arrives when time next moves, after it is logged
+        if self.relay is None:
+            self._uplink.append(frame(packet))  # arrives when time next moves, after it is logged
+            return
+        d = self.relay.uplink(packet)
+        if d.arrival is not None:
+            data = d.frame
+            self._at(d.arrival, lambda: self.flight.receive(data))
 
     def _advance(self, deadline: float) -> bool:
         if self._uplink:  # delivered between cycles, as the radio does

@@ -74,7 +74,7 @@ class PlaybackSession(Session):
 
     def _apply(self, record: Record) -> None:
         if record.type is not RecordType.UPLINK:
-            self.take(record.packet, record.received_ns)
+            self.take(record.packet, record.received_ns, record.type is RecordType.PLAYBACK)
         elif not self.show_uplinks:
             self._uplinks.append(record)
         else:

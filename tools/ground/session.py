@@ -18,11 +18,14 @@ from pathlib import Path
 from fsw.packets import ccsds
 from fsw.packets.catalog import Packet
 from fsw.packets.reasons import PacketError
+from fsw.security import Key
 from tools.dictionary import Dictionary
 from tools.ground.cmdline import CommandLine
 from tools.ground.conditions import Condition
 from tools.ground.link import GroundLink, StatusCallback, check_url
+from tools.ground.signer import Signer
 from tools.ground.state import GroundState, SentCommand, Update
+from tools.merge import Merger
 from tools.tlmlog import LogWriter, RecordType
 
 Listener = Callable[[Update], None]
@@ -43,7 +46,10 @@ class Session:
         self.listeners: list[Listener] = []
         self.on_sent: list[Callable[[SentCommand], None]] = []  # told before any report comes
         self.undecodable: Counter[str] = Counter()  # reason -> count
+        self.merger = recorder.merger if recorder is not None else Merger()  # live + playback
         self.sent: list[SentCommand] = []
+        self.signer: Signer | None = None  # seals each command when the uplink needs it
+        self._wire: dict[tuple[int, int], bytes] = {}  # (APID, seq) -> the bytes sent
         self._cond = threading.Condition(threading.RLock())
         self._next_seq = 0
 
@@ -82,19 +88,30 @@ class Session:
 
     # ---- taking packets in --------------------------------------------------------------------
 
-    def take(self, packet: bytes, received_ns: int | None = None) -> Update | None:
-        """Take in one received packet: record it, decode it, update the state, tell listeners."""
+    def take(
+        self, packet: bytes, received_ns: int | None = None, played: bool = False
+    ) -> Update | None:
+        """Take in one received packet: unwrap a playback (or `played`: a log's playback
+        record), drop a duplicate of a packet already taken, record it, decode it, update the
+        state (a playback never hides newer telemetry), tell listeners. None if nothing new."""
         received = self.ground_time_ns() if received_ns is None else received_ns
         with self._cond:
+            admitted = self.merger.admit(packet, played)
+            if not admitted.fresh:
+                return None
+            packet = admitted.packet
             if self.recorder is not None:
-                self.recorder.write(packet, received)
+                kind = RecordType.PLAYBACK if admitted.playback else RecordType.DOWNLINK
+                self.recorder.write(packet, received, kind)
             try:
+                if admitted.error is not None:
+                    raise admitted.error
                 decoded = self.dictionary.decode(packet)
             except PacketError as err:
                 self.undecodable[err.reason.name] += 1
                 self._cond.notify_all()
                 return None
-            update = self.state.add(decoded, received / 1e9)
+            update = self.state.add(decoded, received / 1e9, admitted.playback)
             for listener in list(self.listeners):  # before any waiter wakes: shown in order
                 listener(update)
             self._cond.notify_all()
@@ -106,13 +123,17 @@ class Session:
         """Send a checked command with the next sequence count; its reports will be matched."""
         with self._cond:
             seq = self._next_seq
-            packet = self.dictionary.encode_command(command.name, command.args, seq)
+            packet = self.dictionary.encode_command(
+                command.name, command.args, seq, data=command.data
+            )
             now = self.ground_time_ns()
             sent = SentCommand(seq, command.definition, dict(command.args), command.text(),
                                now / 1e9)  # fmt: skip
             self.state.sent(sent)  # before it goes: an in-process rover answers at once
+            wire = packet if self.signer is None else self.signer.seal(packet)
+            self._wire[(command.definition.apid, seq)] = wire
             try:
-                self._transmit(packet)
+                self._transmit(wire)
             except BaseException:  # not sent: forget it, and reuse the sequence count
                 self.state.unsent(sent)
                 raise
@@ -123,6 +144,26 @@ class Session:
             if self.recorder is not None:
                 self.recorder.write(packet, now, RecordType.UPLINK)
         return sent
+
+    def reserve_seqs(self, count: int) -> int:
+        """Take `count` sequence counts that send() will not use (wrapping): the first. For
+        commands that go up inside another, a stored sequence's steps, so their reports are
+        never taken for a live command's."""
+        with self._cond:
+            first = self._next_seq
+            self._next_seq = (first + count) & ccsds.SEQ_COUNT_MASK
+        return first
+
+    def retransmit(self, command: SentCommand) -> None:
+        """Send a command's very bytes again, sequence number and all. If the first copy did
+        arrive, an authenticated rover refuses this one as REPLAYED: a command whose fate is
+        unknown can be repeated without ever running twice. (Unsigned, it would run again.)"""
+        with self._cond:
+            wire = self._wire.get((command.definition.apid, command.seq))
+            if wire is None:
+                raise GroundError(f"[{command.seq}] {command.name}: its bytes are gone")
+            self._transmit(wire)
+            command.copies += 1
 
     # ---- waiting ------------------------------------------------------------------------------
 
@@ -182,10 +223,13 @@ class LinkSession(Session):
         baudrate: int = 115200,
         record: Path | None = None,
         on_status: StatusCallback | None = None,
+        key: Key | None = None,
     ) -> None:
         check_url(url)  # a URL that can never work: refused before anything starts
         recorder = LogWriter(record, dictionary.fingerprint) if record is not None else None
         super().__init__(dictionary, recorder)
+        if key is not None:
+            self.signer = Signer(key, time.time_ns() // 1000)
         self.link = GroundLink(url, self._received, on_status, baudrate=baudrate)
 
     def _received(self, packet: bytes, received_ns: int) -> None:

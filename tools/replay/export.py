@@ -133,10 +133,11 @@ def write_csv(
 
 def write_raw(replay: Replay, path: str | Path, uplink: bool = False) -> tuple[int, int]:
     """The intact packets (length field and CRC hold; no link fill) as bare CCSDS packets,
-    concatenated in log order: downlink only, or uplinked commands too. Returns (written, left
-    out): a packet with a damaged length field would throw a reader of the stream out of step."""
+    concatenated in log order: downlink (live and played back) only, or uplinked commands too.
+    Returns (written, left out): a packet with a damaged length field would throw a reader of the
+    stream out of step."""
     records = replay.records
-    wanted = records.types == RecordType.DOWNLINK
+    wanted = (records.types == RecordType.DOWNLINK) | (records.types == RecordType.PLAYBACK)
     if uplink:
         wanted |= records.types == RecordType.UPLINK
     chosen = np.flatnonzero(wanted & replay.intact)

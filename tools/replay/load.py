@@ -82,7 +82,9 @@ class _Decoder:
         n = len(records)
         self.word0 = self._word(0)
         length_ok = self._word(4) + 7 == self.lengths
-        self.downlink = records.types == RecordType.DOWNLINK
+        self.downlink = (records.types == RecordType.DOWNLINK) | (
+            records.types == RecordType.PLAYBACK
+        )  # live and played back alike
         whole = (self._byte(2) >> 6) == ccsds.SEQ_UNSEGMENTED
         self.candidate = self.downlink & whole & length_ok
         self.claimed = np.zeros(n, dtype=bool)

@@ -9,6 +9,7 @@ from tests.hil.board.pi_board import PiBoard
 from tests.tools.fswproc import FswProcess
 from tools.dictionary import Dictionary
 from tools.ground.session import LinkSession
+from tools.ground.signer import default_key
 
 
 def test_rover_fsw_flies_on_a_board_and_says_when_it_is_unplugged(tmp_path):
@@ -18,7 +19,7 @@ def test_rover_fsw_flies_on_a_board_and_says_when_it_is_unplugged(tmp_path):
         with FswProcess.start(speed=1, extra=hardware) as fsw:
             fsw.wait_for_line(r"^rover fsw: board: RASPBERRY_PI firmware 1\.0\.0 on .*ttyBOARD")
             fsw.wait_for_line(r"^rover fsw: flight software on the board on .*ttyBOARD")
-            session = LinkSession(Dictionary.from_flight(), fsw.url).start()
+            session = LinkSession(Dictionary.from_flight(), fsw.url, key=default_key()).start()
             try:
                 assert session.wait_for(lambda: "HW_LINK" in session.state.latest, 5.0)
                 hw = session.state.latest["HW_LINK"].shown()

@@ -16,6 +16,7 @@ import pytest
 
 from tests.hil.support import Ground
 from tools.cli import main
+from tools.ground.signer import Signer, default_key_path, read_key
 
 LISTENING = re.compile(r"^rover fsw: ground link on tcp 127\.0\.0\.1:(\d+)$")
 
@@ -66,6 +67,7 @@ def test_rover_fsw_takes_a_command_over_tcp_and_exits_0():
     port = int(fsw.wait_for(LISTENING).group(1))
     assert fsw.lines[0] == f"rover fsw: ground link on tcp 127.0.0.1:{port}"  # first, for scripts
     ground = Ground.tcp(("127.0.0.1", port))
+    ground.signer = Signer(read_key(default_key_path()), time.time_ns() // 1000)
     ground.send("PING", 42, token=42)
     assert ground.stages(42) == ["ACCEPTED", "STARTED", "COMPLETED"]
     hk = ground.until(lambda p: p.name == "HK")
@@ -104,6 +106,7 @@ def test_rover_fsw_over_a_serial_line():
         fsw.wait_for(f"^rover fsw: ground link on serial {path} at 57600 baud$")
         fsw.wait_for("flight software on the simulated rover")
         ground = Ground.fd(master)
+        ground.signer = Signer(read_key(default_key_path()), time.time_ns() // 1000)
         for _ in range(100):  # until the emulator has opened its end
             ground.send("PING", 8, token=8)
             with contextlib.suppress(AssertionError):

@@ -23,10 +23,10 @@ def test_the_summary_is_the_default_output(log, capsys):
     out, err = capsys.readouterr()
     assert err == ""  # no progress bar, no warning
     lines = out.splitlines()
-    assert lines[0] == f"log         {log} ({log.stat().st_size:,} bytes, 1,512 records)"
-    assert "telemetry   1,503 packets" in lines
+    assert lines[0] == f"log         {log} ({log.stat().st_size:,} bytes, 2,412 records)"
+    assert "telemetry   2,403 packets" in lines
     assert "uplinked    1 command" in lines
-    assert "sequence    no gaps over 7 APIDs" in lines
+    assert "sequence    no gaps over 10 APIDs" in lines
     assert not any("\x1b[" in line for line in lines)  # plain when not a terminal
 
 
@@ -37,7 +37,7 @@ def test_exports_are_written_and_listed(log, tmp_path, capsys):
     out = capsys.readouterr().out.splitlines()
     assert f"wrote {tmp_path / 'csv' / 'deep' / 'HK.csv'} (300 rows)" in out
     assert f"wrote {tmp_path / 'csv' / 'deep' / 'events.csv'} (8 rows)" in out
-    assert f"wrote {tmp_path / 'down.bin'} (1,511 packets)" in out
+    assert f"wrote {tmp_path / 'down.bin'} (2,411 packets)" in out
     assert out[-1] == f"wrote {tmp_path / 'rock.png'}"
     assert (tmp_path / "rock.png").stat().st_size > 40_000
 

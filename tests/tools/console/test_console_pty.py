@@ -485,16 +485,19 @@ def test_a_hazardous_command_is_sent_only_when_confirmed(console_alone, tmp_path
     c.type("WHEEL_ISOLATE wheel=LM\r")
     c.wait_cursor_line(r"Send it\? \[y/N\]$")
     c.type("y\r")
-    c.wait(r"\[0\] WHEEL_ISOLATE wheel=LM sent$", since=start)
+    c.wait(r"\[0\] ARM command=WHEEL_ISOLATE sent$", since=start)  # the rover needs it first
+    c.wait(r"\[1\] WHEEL_ISOLATE wheel=LM sent$", since=start)
+    c.wait(r"ARMED: WHEEL_ISOLATE armed for 60.0 s", since=start)
     c.wait(r"WHEEL_ISOLATED", since=start)
-    c.wait(r"\[0\] WHEEL_ISOLATE COMPLETED", since=start)
+    c.wait(r"\[1\] WHEEL_ISOLATE COMPLETED", since=start)
     c.ready()
-    assert commands_sent(c) == 1
+    assert commands_sent(c) == 2
     assert hk(c, "healthy_wheels") == 5
-    assert hk(c, "uplink_frames") == frames + 1
+    assert hk(c, "uplink_frames") == frames + 2
     assert c.quit() == 0
-    (line,) = (tmp_path / "state" / "commands.log").read_text().splitlines()
-    assert line.endswith("seq 0  COMPLETED  WHEEL_ISOLATE wheel=LM")
+    arm, isolate = (tmp_path / "state" / "commands.log").read_text().splitlines()
+    assert arm.endswith("seq 0  COMPLETED  ARM command=WHEEL_ISOLATE")
+    assert isolate.endswith("seq 1  COMPLETED  WHEEL_ISOLATE wheel=LM")
 
 
 def test_help_shows_units_and_ranges(console):

@@ -55,7 +55,10 @@ def test_a_hazardous_command_asks_first_showing_the_hazard(tmp_path):
     assert "WHEEL_ISOLATE not sent" in out.getvalue()
     assert op.execute("WHEEL_ISOLATE wheel=LM") is True
     op.session.run_for(1)
-    assert op.session.sent[0].final == "COMPLETED"
+    arm, isolate = op.session.sent  # confirmed: the console ARMs it first
+    assert arm.text == "ARM command=WHEEL_ISOLATE" and arm.final == "COMPLETED"
+    assert isolate.final == "COMPLETED"
+    assert "WHEEL_ISOLATE armed for 60.0 s" in out.getvalue()
     assert "WHEEL_ISOLATED" in out.getvalue()
     log = (tmp_path / "commands.log").read_text()
     assert "COMPLETED  WHEEL_ISOLATE wheel=LM" in log

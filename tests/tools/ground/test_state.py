@@ -6,10 +6,10 @@ from tools.ground.state import GroundState, SentCommand
 D = Dictionary.from_flight()
 
 
-def verify(stage, seq, code, apid=0x011):
+def verify(stage, seq, code, apid=0x011, at=100.0):
     values = {"stage": stage, "cmd_apid": apid, "cmd_code": code, "cmd_seq": seq,
               "reason": "OK", "arg_index": 255}  # fmt: skip
-    return D.decode(CATALOG.encode_telemetry("CMD_VERIFY", values, seq, 100.0))
+    return D.decode(CATALOG.encode_telemetry("CMD_VERIFY", values, seq, at))
 
 
 def test_reports_after_the_final_one_or_before_acceptance_belong_to_another_command():
@@ -24,3 +24,17 @@ def test_reports_after_the_final_one_or_before_acceptance_belong_to_another_comm
     state.add(verify("COMPLETED", 3, code), 3.0)  # the older one finishing: not this one
     assert drive.stages == ["REJECTED"]
     assert drive.final == "REJECTED"
+
+
+def test_reports_out_of_order_on_a_lossy_link_are_filed_in_the_rovers_order():
+    state = GroundState()
+    line = parse(D, "DRIVE 1 0 0.04")
+    drive = SentCommand(4, line.definition, line.args, line.text(), 0.0)
+    state.sent(drive)
+    code = line.definition.code
+    state.add(verify("COMPLETED", 4, code, at=90.0), 1.0)  # a rerun's, before this one arrived
+    state.add(verify("STARTED", 4, code, at=101.0), 2.0)  # ACCEPTED was lost live
+    state.add(verify("COMPLETED", 4, code, at=170.0), 3.0)
+    assert drive.stages == [] and drive.final is None
+    state.add(verify("ACCEPTED", 4, code, at=101.0), 9.0, playback=True)  # from the store
+    assert drive.stages == ["ACCEPTED", "STARTED", "COMPLETED"] and drive.finished == 9.0

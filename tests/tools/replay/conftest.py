@@ -8,7 +8,7 @@ from tools import replay, runner, scenario
 
 @pytest.fixture(scope="session")
 def rock_log(tmp_path_factory) -> Path:
-    """The log of scenarios/rock-0.25m-stops.toml (300 s, 1511 packets)."""
+    """The log of scenarios/rock-0.25m-stops.toml (300 s, 2411 packets)."""
     path = tmp_path_factory.mktemp("rock") / "rock.tlm"
     runner.run(scenario.load(SCENARIO), out=path)
     return path

@@ -112,7 +112,7 @@ def ccsdspy_fields(name: str) -> list:
 def test_ccsdspy_reads_the_housekeeping_back_from_the_raw_file(rock, tmp_path):
     logging.getLogger("ccsdspy").setLevel(logging.ERROR)
     raw = tmp_path / "down.bin"
-    assert replay.write_raw(rock, raw) == (1511, 0)
+    assert replay.write_raw(rock, raw) == (2411, 0)
     streams = ccsdspy.utils.split_by_apid(str(raw))
     hk = CATALOG.telemetry_packet("HK")
     board_only = {CATALOG.telemetry_packet("HW_LINK").apid}  # no board, no HW_LINK
@@ -130,7 +130,7 @@ def test_ccsdspy_reads_the_housekeeping_back_from_the_raw_file(rock, tmp_path):
 def test_raw_file_leaves_uplink_out_unless_asked(rock, tmp_path):
     down, both = tmp_path / "down.bin", tmp_path / "both.bin"
     replay.write_raw(rock, down)
-    assert replay.write_raw(rock, both, uplink=True) == (1512, 0)
+    assert replay.write_raw(rock, both, uplink=True) == (2412, 0)
     command = CATALOG.encode_command("DRIVE", {"distance": 10.0, "radius": 0.0, "speed": 0.0447}, 0)
     assert command not in down.read_bytes() and command in both.read_bytes()
 

@@ -25,11 +25,11 @@ def test_counts_of_a_shipped_scenario_match_decoding_every_packet(rock_log, rock
     decoded = [(r.type, CATALOG.decode(r.packet)) for r in LogReader(rock_log)]
     kinds = Counter(p.name for t, p in decoded if p.kind == "telemetry")
     assert s.telemetry == dict(kinds)
-    assert s.telemetry["HK"] == 300 and sum(s.telemetry.values()) == 1503
+    assert s.telemetry["HK"] == 300 and sum(s.telemetry.values()) == 2403
     assert s.events == dict(Counter(p.name for _, p in decoded if p.kind == "event"))
     assert s.events["MONITOR_TRIPPED"] == 1 and s.events["MOTION_STOPPED"] == 1
     assert s.commands == {"DRIVE": 1}
-    assert s.records == 1512 and s.dictionary_matches
+    assert s.records == 2412 and s.dictionary_matches
     assert s.missing == 0 and s.crc_errors == 0 and not s.undecodable and not s.idle
     times = [p.time for _, p in decoded if p.time is not None]
     assert s.packet_span == (min(times), max(times))
@@ -39,13 +39,13 @@ def test_counts_of_a_shipped_scenario_match_decoding_every_packet(rock_log, rock
 def test_the_plain_summary_reads_as_a_report(rock):
     text = replay.render_plain(replay.summary(rock))
     lines = text.splitlines()
-    assert lines[0].startswith("log         ") and "1,512 records" in lines[0]
+    assert lines[0].startswith("log         ") and "2,412 records" in lines[0]
     a, b = rock.telemetry["HK"].time.min(), rock.telemetry["HK"].time.max()
     assert f"packets     {utc_iso(a - 1)} .. {utc_iso(b)}  (5 min 00 s)" in lines
-    assert "telemetry   1,503 packets" in lines
+    assert "telemetry   2,403 packets" in lines
     assert "              MONITOR_TRIPPED         1" in lines
     assert "uplinked    1 command" in lines
-    assert "sequence    no gaps over 7 APIDs" in lines
+    assert "sequence    no gaps over 10 APIDs" in lines
     assert "CRC errors  0" in lines and "log reader  every record whole" in lines
 
 
@@ -70,7 +70,7 @@ def test_dropped_packets_are_reported_as_exact_gaps(rock_log, tmp_path):
     assert (seqs["HK"].missing, seqs["MOBILITY"].missing, s.missing) == (3, 1, 4)
     assert seqs["HK"].packets == 297 and seqs["WHEELS"].missing == 0
     lines = replay.render_plain(s).splitlines()
-    assert "sequence    4 packets missing in 2 gaps over 7 APIDs" in lines
+    assert "sequence    4 packets missing in 2 gaps over 10 APIDs" in lines
     assert "              HK (APID 0x100): 1 gap, 3 missing" in lines
     assert f"                after seq 9 ({utc_iso(hk_times[9])}), next 13: 3 missing" in lines
 
@@ -115,7 +115,7 @@ def test_a_packet_recorded_with_a_bad_crc_is_counted(rock_log, tmp_path):
     r = replay.load(tmp_path / "crc.tlm")
     s = replay.summary(r)
     assert s.crc_errors == 1 and s.crc_by_name == {"MOBILITY": 1}
-    assert len(r.telemetry["MOBILITY"]) == 299 and s.records == 1512
+    assert len(r.telemetry["MOBILITY"]) == 299 and s.records == 2412
     (bad,) = r.crc_errors
     assert bad.reason == "BAD_CRC" and bad.message.startswith("CRC mismatch: got 0x")
     assert bad.received_ns in chosen and bad.direction == RecordType.DOWNLINK
@@ -164,7 +164,7 @@ def test_what_the_log_reader_skipped_is_reported(rock_log, tmp_path):
     reader = LogReader(path)
     good = list(reader)
     s = replay.summary(replay.load(path))
-    assert s.stats == reader.stats and s.records == len(good) == 1510
+    assert s.stats == reader.stats and s.records == len(good) == 2410
     assert s.stats.corrupt_records == 1 and s.stats.torn_tail_bytes
     line = next(x for x in replay.render_plain(s).splitlines() if x.startswith("log reader"))
     assert line == (
@@ -188,4 +188,4 @@ def test_telemetry_and_events_are_decoded_without_per_packet_parsing(rock_log, m
     phases = []
     r = replay.load(rock_log, progress=lambda phase, done, total: phases.append((phase, total)))
     assert len(decoded) == 1 and r.commands[0].name == "DRIVE"  # only the uplinked command
-    assert ("reading", 1512) in phases and phases[-1] == ("decoding", 1512)
+    assert ("reading", 2412) in phases and phases[-1] == ("decoding", 2412)

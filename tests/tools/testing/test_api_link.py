@@ -8,13 +8,15 @@ import pytest
 from tests.tools.fswproc import FswProcess
 from tools.dictionary import Dictionary
 from tools.ground.session import LinkSession
+from tools.ground.signer import default_key
 from tools.testing import RoverTestAPI
 
 
 @pytest.fixture
 def rover():
     with FswProcess.start(speed=20) as fsw:
-        api = RoverTestAPI(LinkSession(Dictionary.from_flight(), fsw.url).start())
+        session = LinkSession(Dictionary.from_flight(), fsw.url, key=default_key())
+        api = RoverTestAPI(session.start())
         try:
             yield api
         finally:

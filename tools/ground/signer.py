@@ -1,0 +1,89 @@
+"""The ground's half of uplink authentication: where the key file is, reading it, and sealing
+every command in an authenticated envelope with a fresh sequence number.
+
+Sequence numbers start from the ground clock in microseconds, so a console started again (or a
+second one) continues above every number an earlier one used and the rover's anti-replay window
+never refuses it, with no counter file to keep; within a session they count up by one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import stat
+from pathlib import Path
+
+from fsw.packets import secure
+from fsw.security import Key, parse_key
+
+KEY_ENV = "ROVER_KEY"
+"""Environment variable naming the key file (else the default path below)."""
+
+
+def default_key_path() -> Path:
+    """$ROVER_KEY, else $XDG_CONFIG_HOME/rover/uplink.key (~/.config/rover/uplink.key)."""
+    named = os.environ.get(KEY_ENV)
+    if named:
+        return Path(named).expanduser()
+    config = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
+    return Path(config) / "rover" / "uplink.key"
+
+
+def new_key(spi: int = 1) -> Key:
+    """A fresh random key."""
+    return Key(spi, secrets.token_bytes(secure.KEY_SIZE))
+
+
+def derived_key(label: str) -> Key:
+    """A key made from a label (in-process runs: the same every run of a seed; never for a link)."""
+    return Key(1, hashlib.sha256(f"rover in-process key: {label}".encode()).digest())
+
+
+def write_key(path: Path, key: Key, *, force: bool = False) -> None:
+    """Write a key file readable by its owner only; refuses to replace one unless `force`."""
+    if path.exists() and not force:
+        raise ValueError(f"{path} exists: keep it, or replace it with --force")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(key.text())
+    path.chmod(0o600)  # O_CREAT's mode does not apply to a file that existed
+
+
+def read_key(path: Path) -> Key:
+    """The key in a key file, or a ValueError naming the file and what is wrong."""
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        raise ValueError(
+            f"no uplink key at {path}: make one with `rover keygen --out {path}`"
+        ) from None
+    except OSError as err:
+        raise ValueError(f"{path}: {err.strerror or err}") from None
+    try:
+        key = parse_key(text)
+    except ValueError as err:
+        raise ValueError(f"{path}: {err}") from None
+    if path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise ValueError(f"{path}: others may read this key; `chmod 600 {path}` first")
+    return key
+
+
+def default_key() -> Key | None:
+    """The key in the default key file (default_key_path), or None when there is none."""
+    path = default_key_path()
+    return read_key(path) if path.exists() else None
+
+
+class Signer:
+    """Seals commands with one key, numbering them from `first_sn` up."""
+
+    def __init__(self, key: Key, first_sn: int) -> None:
+        self.key = key
+        self.next_sn = max(1, first_sn)
+
+    def seal(self, packet: bytes) -> bytes:
+        """The envelope carrying command `packet`; each call uses the next sequence number."""
+        sn, self.next_sn = self.next_sn, self.next_sn + 1
+        return secure.seal(packet, self.key.secret, self.key.spi, sn)
