@@ -65,9 +65,11 @@ def run_console(body: str, cwd: Path, env: dict) -> None:
 
 
 @pytest.fixture
-def shell_env():
+def shell_env(tmp_path):
     env = dict(os.environ)
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env["PATH"]
+    env.pop("ROVER_KEY", None)  # a reader's machine: no key until the README makes one
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
     return env
 
 
