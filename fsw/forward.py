@@ -139,8 +139,9 @@ class StoreAndForward:
         """End every playback (PLAYBACK_ABORT, STORE_CLEAR): commanded ones fail ABORTED; how
         many packets were left unsent."""
         left = 0
-        while self.jobs:
-            job = self.jobs.popleft()
+        # taken first: out of contact, the reports below are stored and start a new playback
+        jobs, self.jobs = self.jobs, deque()
+        for job in jobs:
             for index in job.indices:
                 if self.store.unqueue(index) is not None:
                     left += 1

@@ -62,6 +62,7 @@ class Store:
             raise ValueError(f"store size {size} bytes is below the minimum {MIN_SIZE}")
         self.size = size
         self.used = 0  # bytes of packets held
+        self._bytes = [0, 0]  # of them, by class: [housekeeping, precious]
         self.entries: dict[int, Stored] = {}
         self._order: tuple[deque[int], deque[int]] = (deque(), deque())  # housekeeping, precious
         self.evicted = [0, 0]  # packets lost, by class: [housekeeping, precious]
@@ -86,8 +87,8 @@ class Store:
         """Keep `packet`, evicting as the policy says; the entry, or None if it was not kept."""
         n = len(packet)
         kind = int(precious)
-        if n > self.size:
-            self._lose(kind)
+        if n > self.size or (not precious and self.used - self._bytes[0] + n > self.size):
+            self._lose(kind)  # no eviction could make room: lose this one, not older ones too
             return None
         while self.used + n > self.size:
             if self._order[0]:
@@ -103,11 +104,13 @@ class Store:
         self.entries[entry.index] = entry
         self._order[kind].append(entry.index)
         self.used += n
+        self._bytes[kind] += n
         return entry
 
     def _evict(self, kind: int) -> None:
         entry = self.entries.pop(self._order[kind].popleft())
         self.used -= len(entry.packet)
+        self._bytes[kind] -= len(entry.packet)
         self.pending -= entry.queued
         self._lose(kind)
 
@@ -153,6 +156,7 @@ class Store:
         for q in self._order:
             q.clear()
         self.used = self.pending = 0
+        self._bytes = [0, 0]
         self.evicted = [0, 0]
         self.overflowed = False
         return dropped

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from fsw.clock import SimClock
 from fsw.flight import FlightSoftware
 from fsw.packets import playback
@@ -185,3 +187,21 @@ def test_store_clear_is_hazardous_and_empties_the_store():
     dropped = r.events("STORE_CLEARED")[0]["dropped"]
     assert dropped > 30
     assert len(r.flight.forward.store) < 5  # only what was sent after it
+
+
+@pytest.mark.parametrize("clear", [False, True])
+def test_abort_and_clear_out_of_contact_end_and_their_reports_wait_for_contact(clear):
+    r = Pass()
+    r.run(5)
+    r.in_contact = False  # as a stored sequence running during an outage would
+    r.send("PLAYBACK_SEQ", apid="TLM_HK", first=0, last=3)
+    if clear:
+        r.send("ARM", command="STORE_CLEAR")
+    seq = r.send("STORE_CLEAR" if clear else "PLAYBACK_ABORT")
+    r.run(2)  # returns: it used to loop for ever, each abort report starting a new playback
+    assert r.flight.forward.jobs  # what was made out of contact waits for its playback
+    r.in_contact = True
+    r.run(2)
+    finals = {(v["cmd_seq"], v["stage"]) for p in r.played() if p.name == "CMD_VERIFY"
+              for v in [p.shown()]}  # fmt: skip
+    assert (seq, "COMPLETED") in finals

@@ -135,3 +135,18 @@ def test_clear_drops_everything_and_counts_afresh():
     assert store.clear() == held
     assert (len(store), store.used, store.evicted, store.overflowed) == (0, 0, [0, 0], False)
     assert store.oldest() is None
+
+
+def test_housekeeping_that_no_eviction_could_fit_costs_only_itself():
+    s = Store(MIN_SIZE)
+    small = CATALOG.encode_telemetry(
+        "CMD_VERIFY",
+        {"stage": 1, "cmd_apid": 16, "cmd_code": 0, "cmd_seq": 0, "reason": 0, "arg_index": 0},
+        0,
+        100.0,
+    )
+    assert s.add(small, precious=False) is not None  # 22 bytes of housekeeping
+    for i in range(47):
+        assert s.add(ping(i), precious=True) is not None  # 987 bytes of events: 15 left
+    assert s.add(hk(1), precious=False) is None  # 56 bytes: even evicting the 22 is not enough
+    assert len(s) == 48 and s.evicted == [1, 0]  # only the new one was lost
