@@ -5,7 +5,8 @@ Properties checked on every input (a breach raises Violation; any other exceptio
 - flight uplink (deframer, dispatcher, security): every byte fed is in a good packet, link fill,
   a delimiter, held for an unfinished frame, or discarded under a reason and reported in an
   UPLINK_DISCARDED event; every packet the deframer passed gets exactly one ACCEPTED or REJECTED
-  report, every REJECTED report names a reason, and an input with nothing accepted leaves the
+  report (or, a security refusal over the report rate limit, one count of `unreported`), every
+  REJECTED report names a reason, and an input with nothing accepted leaves the
   mode, parameters, monitors, wheels and ARM as they were.
 - board stream: every frame gives one message or one discard with a reason, and every message
   read is exactly the bytes of a frame that was sent.
@@ -151,6 +152,7 @@ class FlightUplink(Target):
         frames_before = Counter(d.discarded_frames)
         discarded_before = Counter(d.discarded_bytes)
         state_before = self.state()
+        unreported_before = self.flight.uplink.unreported
         self.out.clear()
         for piece in split(data, self.rng):
             self.flight.receive(piece)
@@ -174,6 +176,8 @@ class FlightUplink(Target):
                     reported[decoded.values["reason"]] += decoded.values["count"]
         if reported != d.discarded_bytes - discarded_before:
             raise Violation("UPLINK_DISCARDED events do not add up to the bytes discarded")
+        # refusals over the uplink's report rate limit are counted, not reported
+        judged += self.flight.uplink.unreported - unreported_before
         if judged != d.packets - packets_before:
             raise Violation(f"{d.packets - packets_before} packets delivered, {judged} judged")
         if not accepted and self.state() != state_before:

@@ -2,7 +2,7 @@
 housekeeping, wired together over one hardware port and one clock.
 
     control (10 Hz): sense -> navigation -> monitors -> responses -> mode -> drive -> actuate
-    housekeeping (1 Hz): HK, MOBILITY, WHEELS, POWER, FDIR
+    housekeeping (1 Hz): HK, MOBILITY, WHEELS, POWER, FDIR, SECURITY, SEQ, STORE (+HW_LINK)
 While asleep (HIBERNATE, NAP) the control group only checks whether to wake, and both groups run
 at HIBERNATE_PERIOD: the wake-up circuit and a slow beacon.
 
@@ -73,6 +73,8 @@ class FlightSoftware:
         catalog: Catalog = CATALOG,
         contact: Callable[[], bool] | None = None,
         key: Key | None = None,
+        replay_floor: int = 0,
+        keep_replay: Callable[[int], None] | None = None,
         store_size: int = DEFAULT_SIZE,
     ) -> None:
         self.port, self.clock, self.downlink, self.catalog = port, clock, downlink, catalog
@@ -104,7 +106,8 @@ class FlightSoftware:
         self.dispatcher = Dispatcher(
             catalog, build_handlers(self), self.outbox.verify, self.emit, self.arming
         )
-        self.security = UplinkSecurity(key)  # no key: --insecure, said at boot and in HK
+        # no key: --insecure, said at boot and in HK; the anti-replay counter survives restarts
+        self.security = UplinkSecurity(key, replay_floor, keep_replay)
         self.uplink = Uplink(
             catalog,
             self._command_arrived,
@@ -112,21 +115,16 @@ class FlightSoftware:
             self.security,
             self.dispatcher.refuse,
             lambda: int(self.params["ANTI_REPLAY_WINDOW"]),
+            clock.now,
         )
         self.sensors = port.sense()
         self.nav = Navigation(self.sensors)
-        hardware = port.hardware
         major, minor, patch = VERSION
         self.emit(
             "BOOTED",
-            {
-                "major": major,
-                "minor": minor,
-                "patch": patch,
-                "boot_count": boot_count,
-                "hardware": hardware,
-            },
-        )
+            {"major": major, "minor": minor, "patch": patch, "boot_count": boot_count,
+             "hardware": port.hardware},
+        )  # fmt: skip
         if not self.security.required:
             self.emit("UPLINK_INSECURE", {})
         self.machine.fire(Trigger.BOOTED)

@@ -147,6 +147,7 @@ def _security(f: FlightSoftware) -> dict[str, Any]:
         "bad_mac": refused[Reason.BAD_MAC] & 0xFFFF,
         "replayed": refused[Reason.REPLAYED] & 0xFFFF,
         "malformed": (sum(refused.values()) - known) & 0xFFFF,
+        "unreported": f.uplink.unreported & 0xFFFF,
         "armed": Hazardous[armed].value if armed is not None else 0,
         "arm_remaining": remaining,
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import tomllib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from fsw.packets import ccsds, secure
@@ -20,6 +21,9 @@ KEY_FILE_HEADER = (
     "# Uplink key of the rover emulator (made by `rover keygen`): HMAC-SHA256, truncated to\n"
     "# 128 bits as CCSDS SDLS does. Whoever holds it can command the rover: keep it secret.\n"
 )
+MAX_WINDOW = 1024
+"""The largest anti-replay window (ANTI_REPLAY_WINDOW's maximum): numbers this far below the
+highest are remembered whatever the window is now, so widening it lets no used number back in."""
 REFUSALS = (Reason.UNAUTHENTICATED, Reason.BAD_MAC, Reason.REPLAYED)
 """What security refuses a command for (counted separately in SECURITY telemetry)."""
 
@@ -72,9 +76,9 @@ class ReplayWindow:
     """Which sequence numbers may still be accepted: above the highest seen, or within `size`
     below it and not seen yet (the sliding window of IPsec, RFC 4303 section 3.4.3)."""
 
-    def __init__(self) -> None:
-        self.highest = 0
-        self._seen = 0  # bit i: highest - i was accepted
+    def __init__(self, floor: int = 0) -> None:
+        self.highest = floor  # restored after a restart: everything at or below it counts as used
+        self._seen = (1 << MAX_WINDOW) - 1 if floor else 0  # bit i: highest - i was accepted
 
     def judge(self, sn: int, size: int) -> str | None:
         """Why `sn` must be refused, or None when it may be accepted (nothing changes)."""
@@ -92,13 +96,14 @@ class ReplayWindow:
 
     def accept(self, sn: int, size: int) -> None:
         """Record `sn` as used (after judge() passed it)."""
+        del size  # the bitmap always covers MAX_WINDOW
         if sn > self.highest:
             shift = sn - self.highest
-            self._seen = (self._seen << shift | 1) if shift < size else 1
+            self._seen = (self._seen << shift | 1) if shift < MAX_WINDOW else 1
             self.highest = sn
         else:
             self._seen |= 1 << (self.highest - sn)
-        self._seen &= (1 << size) - 1
+        self._seen &= (1 << MAX_WINDOW) - 1
 
 
 class Refused(Exception):
@@ -114,9 +119,15 @@ class Refused(Exception):
 class UplinkSecurity:
     """Judges command packets from the uplink; counts what it refuses, by reason."""
 
-    def __init__(self, key: Key | None) -> None:
+    def __init__(
+        self, key: Key | None, floor: int = 0, keep: Callable[[int], None] | None = None
+    ) -> None:
+        """`floor`: the highest sequence number accepted before a restart (kept in non-volatile
+        memory by `keep`, told the new highest after every accepted command), as SDLS keeps a
+        security association's anti-replay counter."""
         self.key = key
-        self.window = ReplayWindow()
+        self.window = ReplayWindow(floor)
+        self._keep = keep
         self.refused: Counter[Reason] = Counter()
         self.authenticated = 0
 
@@ -151,6 +162,8 @@ class UplinkSecurity:
                 raise self._refuse(Reason.REPLAYED, replayed, inner, spi, sn)
             self.window.accept(sn, window)
             self.authenticated += 1
+            if self._keep is not None:
+                self._keep(self.window.highest)
         try:
             word0 = verify(inner)
         except PacketError as err:

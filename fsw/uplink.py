@@ -18,6 +18,11 @@ from fsw.packets.reasons import Reason
 from fsw.packets.secure import APID as SECURE_APID
 from fsw.security import Refused, UplinkSecurity
 
+REFUSAL_RATE = 1.0
+"""Refusals reported per second, in the long run."""
+REFUSAL_BURST = 10
+"""Refusals reported at once before the rate applies."""
+
 _FRAME_ERRORS = (Reason.BAD_FRAME, Reason.BAD_LENGTH, Reason.BAD_HEADER, Reason.OVERSIZE)
 
 
@@ -32,6 +37,7 @@ class Uplink:
         security: UplinkSecurity | None = None,
         refuse: Callable[[bytes, Reason], tuple[int, int, int]] | None = None,
         window: Callable[[], int] = lambda: 64,
+        now: Callable[[], float] = lambda: 0.0,
     ) -> None:
         apids = catalog.command_apids | {SECURE_APID}
         self._deframer = Deframer(
@@ -43,6 +49,9 @@ class Uplink:
         self.security = security or UplinkSecurity(None)
         self._refuse = refuse
         self._window = window
+        self._now = now
+        self._tokens, self._refilled = float(REFUSAL_BURST), now()
+        self.unreported = 0  # refusals counted but not reported (the limit below)
         self._base_packets = 0
         self._base_frames: Counter[Reason] = Counter()
 
@@ -60,7 +69,17 @@ class Uplink:
             self._deliver(command)
 
     def _report(self, refusal: Refused) -> None:
-        """A rejection report (from the dispatcher, which counts it) and a security event."""
+        """A rejection report (from the dispatcher, which counts it) and a security event, at
+        most REFUSAL_RATE a second after a burst of REFUSAL_BURST: whoever floods the uplink
+        without the key must not fill the store and push out telemetry waiting for playback.
+        Every refusal is still counted by reason in SECURITY telemetry."""
+        now = self._now()
+        self._tokens = min(REFUSAL_BURST, self._tokens + (now - self._refilled) * REFUSAL_RATE)
+        self._refilled = now
+        if self._tokens < 1:
+            self.unreported += 1
+            return
+        self._tokens -= 1
         apid = code = seq = 0
         if self._refuse is not None:
             apid, code, seq = self._refuse(refusal.packet, refusal.reason)

@@ -19,13 +19,17 @@ pytest.register_assert_rewrite("tests.hil.board.realtime")  # its assert_* helpe
 @pytest.fixture(scope="session", autouse=True)
 def uplink_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One uplink key for the whole run, where `rover fsw` and `rover console` look by default
-    ($ROVER_KEY, inherited by child processes): they authenticate as an operator's would."""
+    ($ROVER_KEY, inherited by child processes): they authenticate as an operator's would. The
+    state directory (the emulator's nvram among it) is the run's own too."""
     path = tmp_path_factory.mktemp("key") / "uplink.key"
     write_key(path, new_key())
-    before = os.environ.get(KEY_ENV)
+    state = tmp_path_factory.mktemp("state")  # the emulator's nvram, not the user's
+    before = {name: os.environ.get(name) for name in (KEY_ENV, "ROVER_STATE_DIR")}
     os.environ[KEY_ENV] = str(path)
+    os.environ["ROVER_STATE_DIR"] = str(state)
     yield path
-    if before is None:
-        del os.environ[KEY_ENV]
-    else:
-        os.environ[KEY_ENV] = before
+    for name, value in before.items():
+        if value is None:
+            del os.environ[name]
+        else:
+            os.environ[name] = value

@@ -100,7 +100,7 @@ def run(
     started = time.perf_counter()
     key = derived_key(f"seed {seed}")  # ground and rover share it: the uplink is authenticated
     flight = FlightSoftware(rover, clock, downlink, key=key)
-    signer = Signer(key, (EPOCH_NS + clock.now_ns()) // 1000)
+    signer = Signer(key, lambda: (EPOCH_NS + clock.now_ns()) // 1000)
     sent: dict[int, str] = {}
     timeline: list[tuple[float, int, Callable[[], None]]] = []
     for seq, c in enumerate(scenario.commands):

@@ -9,6 +9,7 @@ from enum import IntEnum
 
 from fsw.mobility.geometry import TOP_SPEED
 from fsw.params import ParamDef
+from fsw.security import MAX_WINDOW
 from fsw.tables.monitors import MONITORS
 
 _OWN: tuple[tuple[str, float, float, float, str, str], ...] = (
@@ -45,7 +46,7 @@ _ADDED: tuple[tuple[str, float, float, float, str, str, bool], ...] = (
         "ANTI_REPLAY_WINDOW",
         64.0,
         1.0,
-        1024.0,
+        float(MAX_WINDOW),
         "",
         "Authenticated sequence numbers below the "
         "highest seen that may still arrive (out of order), each once",

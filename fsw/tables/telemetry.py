@@ -256,6 +256,12 @@ TELEMETRY: tuple[TelemetryDef, ...] = (
                 limits=Limits(yellow_high=1),
             ),
             Field("malformed", "u16", "Envelopes too short or holding no good command" + _WRAPS),
+            Field(
+                "unreported",
+                "u16",
+                "Refusals counted but not reported, over the rate limit (a flood)" + _WRAPS,
+                limits=Limits(yellow_high=1),
+            ),
             Field("armed", "u16", "The hazardous command armed now (0: none)"),
             _f32("arm_remaining", "Time left before the arming expires", "s"),
         ),

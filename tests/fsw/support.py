@@ -25,17 +25,22 @@ class Rover:
         *,
         hardware: Any = None,
         key: Key | None = None,
+        flight: dict[str, Any] | None = None,
         **sim: Any,
     ) -> None:
         """`hardware`: a hardware port, or a function of the clock that makes one; `key`: the
-        uplink key (None: insecure, bare commands run)."""
+        uplink key (None: insecure, bare commands run); `flight`: more FlightSoftware options."""
         self.clock = SimClock(START)
         if callable(hardware):  # a factory of a port that needs the clock
             hardware = hardware(self.clock)
         self.sim = hardware or SimRover(self.clock.now, terrain or Terrain(), **sim)
         self.packets: list[Packet] = []
         self.flight = FlightSoftware(
-            self.sim, self.clock, lambda p: self.packets.append(CATALOG.decode(p)), key=key
+            self.sim,
+            self.clock,
+            lambda p: self.packets.append(CATALOG.decode(p)),
+            key=key,
+            **(flight or {}),
         )
         self.seq = 0
 

@@ -160,3 +160,47 @@ def test_a_bad_key_file_says_what_is_wrong(text, message):
 def test_a_key_file_round_trips_and_never_prints_its_secret():
     assert parse_key(KEY.text()) == KEY
     assert KEY.secret.hex() not in repr(KEY)
+
+
+def test_widening_the_window_lets_no_used_number_back_in():
+    r = rover()
+    for sn in range(1, 101):
+        r.flight.receive(sealed("PING", sn, sn, token=sn))
+    r.flight.receive(sealed("SET_PARAM", 200, 101, param="ANTI_REPLAY_WINDOW", value=1024.0))
+    r.flight.receive(sealed("PING", 300, 30, token=30))  # 71 below: outside 64, inside 1024
+    r.run(1)
+    assert r.flight.params["ANTI_REPLAY_WINDOW"] == 1024
+    assert pings(r).count(30) == 1
+    assert refusals(r)[-1] == ("REPLAYED", 300, 30)
+
+
+def test_the_anti_replay_counter_survives_a_restart():
+    kept: list[int] = []  # the rover's non-volatile memory
+    first = Rover(key=KEY, flight={"keep_replay": kept.append})
+    capture = sealed("PING", 0, 1_000, token=1)
+    first.flight.receive(capture)
+    assert kept == [1_000]
+    again = Rover(key=KEY, flight={"replay_floor": kept[-1]})  # restarted, counter restored
+    again.flight.receive(capture)  # captured before the restart: still refused
+    again.flight.receive(sealed("PING", 1, 999, token=3))  # below, never used: refused too
+    again.flight.receive(sealed("PING", 2, 1_001, token=2))
+    again.run(1)
+    assert pings(again) == [2]
+    assert [x[0] for x in refusals(again)] == ["REPLAYED", "REPLAYED"]
+
+
+def test_a_flood_without_the_key_is_counted_but_reported_at_a_limited_rate():
+    r = rover()
+    for seq in range(2000):  # bare commands, as fast as the link allows
+        r.flight.receive(frame(CATALOG.encode_command("PING", {"token": seq}, seq & 0x3FFF)))
+    r.run(5)
+    for seq in range(5):
+        r.flight.receive(frame(CATALOG.encode_command("PING", {"token": seq}, seq)))
+    r.run(1)
+    sec = r.last("SECURITY")
+    assert sec["unauthenticated"] == 2005 and pings(r) == []
+    reported = len(refusals(r))
+    assert 10 <= reported <= 17  # the burst, then about one a second
+    assert sec["unreported"] == 2005 - reported
+    store = r.flight.forward.store
+    assert store.evicted == [0, 0]  # nothing pushed out of the store

@@ -9,8 +9,9 @@ from pathlib import Path
 from fsw.security import Key
 from tools.cli.common import add_dict_option
 from tools.cli.relay_opts import add_relay_options, relay_profile
-from tools.console.app import recording_path, run_console, state_dir
+from tools.console.app import recording_path, run_console
 from tools.ground.signer import default_key_path, read_key
+from tools.statedir import state_dir
 
 DEFAULT_LINK = "socket://127.0.0.1:50200"
 

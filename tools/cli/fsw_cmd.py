@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from fsw.clock import RealTimeClock
 from fsw.flight import FlightSoftware
@@ -23,6 +24,7 @@ from fsw.store import MIN_SIZE as MIN_STORE_SIZE
 from fsw.tables import CATALOG
 from hil.board.link import BOOT_WAIT, BoardLink
 from hil.board.rover import BoardRover
+from hil.nvram import Nvram
 from hil.radio import Radio, SerialRadio, TcpRadio
 from hil.radio.relay import RelayModel
 from hil.radio.relay_link import RelayLink
@@ -32,6 +34,7 @@ from tools.cli.relay_opts import add_relay_options, relay_profile
 from tools.ground.signer import KEY_ENV, Signer, default_key_path, read_key
 from tools.runner import build_rover
 from tools.scenario import Scenario, parse
+from tools.statedir import state_dir
 
 DEFAULT_LISTEN = "127.0.0.1:50200"
 SERIAL_SCHEME = "serial://"
@@ -90,6 +93,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--insecure",
         action="store_true",
         help="execute unauthenticated commands (a lab bench only: said at boot and in every HK)",
+    )
+    p.add_argument(
+        "--nvram",
+        metavar="DIR",
+        help="the rover's non-volatile memory, where the uplink's anti-replay counter survives "
+        "a restart (default: nvram/ in $ROVER_STATE_DIR or ~/.local/state/rover)",
     )
     p.add_argument("--scenario", metavar="FILE", help="terrain, start and commands from here")
     p.add_argument("--seed", type=int, help="random seed of the simulated rover")
@@ -155,7 +164,8 @@ def main(args: argparse.Namespace) -> int:
         _say(f"flight software on {where}, seed {seed}{pace}; ^C stops")
         relay = _relay(profile, start, seed, clock, lambda f: flight.post(f), radio)  # noqa: PLW0108 (flight comes next)
         flight = FlightSoftware(rover, clock, downlink, key=key, store_size=store_size,
-                                contact=None if relay is None else relay.contact)  # fmt: skip
+                                contact=None if relay is None else relay.contact,
+                                **_replay_memory(args, key))  # fmt: skip
         radio.start()
         _play(sc, flight, start, end, key)
         flight.run(end)
@@ -216,13 +226,23 @@ def _play(
 ) -> None:
     """Run the flight software through the scenario's commands, each received between cycles
     at its time (signed when the uplink is authenticated)."""
-    signer = None if key is None else Signer(key, time.time_ns() // 1000)
+    signer = None if key is None else Signer(key, lambda: time.time_ns() // 1000)
     for seq, c in enumerate(sc.commands):
         if end is not None and start + c.at > end:
             return
         flight.run(start + c.at)
         packet = CATALOG.encode_command(c.name, c.args, seq)
         flight.receive(frame(packet if signer is None else signer.seal(packet)))
+
+
+def _replay_memory(args: argparse.Namespace, key: Key | None) -> dict[str, Any]:
+    """The anti-replay counter kept in non-volatile memory, so an envelope captured before a
+    restart is still refused after it (nothing to keep without a key)."""
+    if key is None:
+        return {}
+    nvram = Nvram(Path(args.nvram).expanduser() if args.nvram else state_dir() / "nvram")
+    name = f"uplink-sn-{key.spi}"
+    return {"replay_floor": nvram.read(name), "keep_replay": lambda sn: nvram.write(name, sn)}
 
 
 def _key(args: argparse.Namespace) -> Key | None:

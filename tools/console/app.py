@@ -4,7 +4,6 @@ the prompt while the operator types, so events and verification never garble the
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -27,17 +26,6 @@ from tools.ground.linkwatch import LinkWatch
 from tools.ground.session import LinkSession
 
 BANNER = "rover console: `help` lists the commands, TAB completes, ^D leaves"
-
-
-def state_dir(given: str | None = None) -> Path:
-    """Where history, the command log and recordings go: --state-dir, $ROVER_STATE_DIR,
-    $XDG_STATE_HOME/rover, or ~/.local/state/rover."""
-    if given:
-        return Path(given).expanduser()
-    if os.environ.get("ROVER_STATE_DIR"):
-        return Path(os.environ["ROVER_STATE_DIR"]).expanduser()
-    base = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
-    return Path(base) / "rover"
 
 
 def recording_path(directory: Path) -> Path:

@@ -10,10 +10,11 @@ from pathlib import Path
 
 from rich.text import Text
 
-from tools.console.app import interactive, make_screen, state_dir
+from tools.console.app import interactive, make_screen
 from tools.console.operator import Operator
 from tools.dictionary import Dictionary
 from tools.ground.playback import PlaybackSession
+from tools.statedir import state_dir
 
 
 def follow(

@@ -88,7 +88,7 @@ class InProcessSession(Session):
         self.flight = FlightSoftware(self.rover, self.clock, self._downlink, key=key,
                                      contact=contact)  # fmt: skip
         if key is not None:
-            self.signer = Signer(key, self.ground_time_ns() // 1000)
+            self.signer = Signer(key, lambda: self.ground_time_ns() // 1000)
 
     def now(self) -> float:
         """Mission time (s since the epoch)."""

@@ -229,7 +229,7 @@ class LinkSession(Session):
         recorder = LogWriter(record, dictionary.fingerprint) if record is not None else None
         super().__init__(dictionary, recorder)
         if key is not None:
-            self.signer = Signer(key, time.time_ns() // 1000)
+            self.signer = Signer(key, lambda: time.time_ns() // 1000)
         self.link = GroundLink(url, self._received, on_status, baudrate=baudrate)
 
     def _received(self, packet: bytes, received_ns: int) -> None:

@@ -1,9 +1,10 @@
 """The ground's half of uplink authentication: where the key file is, reading it, and sealing
 every command in an authenticated envelope with a fresh sequence number.
 
-Sequence numbers start from the ground clock in microseconds, so a console started again (or a
-second one) continues above every number an earlier one used and the rover's anti-replay window
-never refuses it, with no counter file to keep; within a session they count up by one.
+Each sequence number is the ground clock in microseconds, or one more than the last if that is
+higher: a console started again continues above every number it used, and two consoles (or a
+console and a script) sending side by side stay in step with each other, with no counter file to
+keep. The rover's window refuses only numbers at or below what it has already seen.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import hashlib
 import os
 import secrets
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 from fsw.packets import secure
@@ -61,6 +63,8 @@ def read_key(path: Path) -> Key:
         ) from None
     except OSError as err:
         raise ValueError(f"{path}: {err.strerror or err}") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not a key file (not text)") from None
     try:
         key = parse_key(text)
     except ValueError as err:
@@ -77,13 +81,15 @@ def default_key() -> Key | None:
 
 
 class Signer:
-    """Seals commands with one key, numbering them from `first_sn` up."""
+    """Seals commands with one key, numbering them by `clock` (microseconds) and never twice."""
 
-    def __init__(self, key: Key, first_sn: int) -> None:
+    def __init__(self, key: Key, clock: Callable[[], int]) -> None:
         self.key = key
-        self.next_sn = max(1, first_sn)
+        self.clock = clock
+        self.next_sn = 1  # at least: the lowest number the next seal may use
 
     def seal(self, packet: bytes) -> bytes:
-        """The envelope carrying command `packet`; each call uses the next sequence number."""
-        sn, self.next_sn = self.next_sn, self.next_sn + 1
+        """The envelope carrying command `packet`, with a number above every one used before."""
+        sn = max(self.next_sn, self.clock())
+        self.next_sn = sn + 1
         return secure.seal(packet, self.key.secret, self.key.spi, sn)

@@ -14,6 +14,7 @@ from fsw.packets.crc import crc16
 from fsw.packets.integrity import verify
 from fsw.packets.reasons import PacketError, Reason
 from fsw.tables import CATALOG
+from fsw.tables.enums import Apid
 
 KEY = bytes(range(32))
 PING = CATALOG.encode_command("PING", {"token": 7}, 5)
@@ -28,6 +29,10 @@ def independent_envelope(command: bytes, key: bytes, spi: int, sn: int) -> bytes
     mac = hmac.new(key, signed, hashlib.sha256).digest()[:16]
     body = signed + mac
     return body + binascii.crc_hqx(body, 0xFFFF).to_bytes(2, "big")
+
+
+def test_the_envelope_apid_is_the_tables():
+    assert secure.APID == Apid.CMD_SECURE
 
 
 def test_the_envelope_is_the_sdls_fields_around_the_packet_byte_for_byte():

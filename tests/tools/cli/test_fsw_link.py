@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 import tty
+from pathlib import Path
 
 import pytest
 
@@ -67,7 +68,7 @@ def test_rover_fsw_takes_a_command_over_tcp_and_exits_0():
     port = int(fsw.wait_for(LISTENING).group(1))
     assert fsw.lines[0] == f"rover fsw: ground link on tcp 127.0.0.1:{port}"  # first, for scripts
     ground = Ground.tcp(("127.0.0.1", port))
-    ground.signer = Signer(read_key(default_key_path()), time.time_ns() // 1000)
+    ground.signer = Signer(read_key(default_key_path()), lambda: time.time_ns() // 1000)
     ground.send("PING", 42, token=42)
     assert ground.stages(42) == ["ACCEPTED", "STARTED", "COMPLETED"]
     hk = ground.until(lambda p: p.name == "HK")
@@ -75,6 +76,8 @@ def test_rover_fsw_takes_a_command_over_tcp_and_exits_0():
     ground.close()
     assert (code, err) == (0, "")
     assert "PING reply, token 42" in "\n".join(fsw.lines)  # events still printed
+    kept = Path(os.environ["ROVER_STATE_DIR"]) / "nvram" / "uplink-sn-1"  # survives a restart
+    assert int(kept.read_text()) == ground.signer.next_sn - 1
     assert any(line.startswith("t+") and " HK " in line for line in fsw.lines)
     assert any(re.fullmatch(r"rover fsw: ground 127\.0\.0\.1:\d+ connected", x) for x in fsw.lines)
     summary = fsw.lines[-1]
@@ -106,7 +109,7 @@ def test_rover_fsw_over_a_serial_line():
         fsw.wait_for(f"^rover fsw: ground link on serial {path} at 57600 baud$")
         fsw.wait_for("flight software on the simulated rover")
         ground = Ground.fd(master)
-        ground.signer = Signer(read_key(default_key_path()), time.time_ns() // 1000)
+        ground.signer = Signer(read_key(default_key_path()), lambda: time.time_ns() // 1000)
         for _ in range(100):  # until the emulator has opened its end
             ground.send("PING", 8, token=8)
             with contextlib.suppress(AssertionError):

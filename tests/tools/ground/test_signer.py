@@ -24,7 +24,10 @@ def test_reading_a_missing_or_readable_by_others_key_says_what_to_do(tmp_path):
     path = tmp_path / "uplink.key"
     with pytest.raises(ValueError, match=r"no uplink key at .*: make one with `rover keygen"):
         read_key(path)
-    write_key(path, new_key())
+    path.write_bytes(b"\xff\xfe")
+    with pytest.raises(ValueError, match=r"uplink.key: not a key file \(not text\)"):
+        read_key(path)
+    write_key(path, new_key(), force=True)
     path.chmod(0o644)
     with pytest.raises(ValueError, match="others may read this key; `chmod 600"):
         read_key(path)
@@ -38,12 +41,16 @@ def test_the_default_key_path_follows_rover_key_then_xdg(monkeypatch, tmp_path):
     assert default_key_path() == tmp_path / "rover" / "uplink.key"
 
 
-def test_each_sealed_command_carries_the_next_sequence_number():
+def test_each_sealed_command_carries_the_clock_or_the_next_number_if_higher():
     key = new_key()
-    signer = Signer(key, 1_700_000_000_000_000)
+    now = [1_700_000_000_000_000]
+    signer = Signer(key, lambda: now[0])
     first = secure.unseal(signer.seal(b"\x18\x10\xc0\x00\x00\x00\x00\x00\x00"))
     second = secure.unseal(signer.seal(b"\x18\x10\xc0\x01\x00\x00\x00\x00\x00"))
+    now[0] += 5_000
+    third = secure.unseal(signer.seal(b"\x18\x10\xc0\x02\x00\x00\x00\x00\x00"))
     assert (first.sn, second.sn) == (1_700_000_000_000_000, 1_700_000_000_000_001)
+    assert third.sn == 1_700_000_000_005_000
     assert secure.authentic(first, key.secret) and first.spi == key.spi
 
 
@@ -53,9 +60,10 @@ def test_a_second_session_numbers_above_the_first_so_the_rover_takes_both():
     assert s.await_final(s.send(ping), 5) == "COMPLETED"
     assert s.signer is not None
     s.run_for(1)
-    s.signer = Signer(s.signer.key, s.ground_time_ns() // 1000)  # a console started again later
+    # a console started again later
+    s.signer = Signer(s.signer.key, lambda: s.ground_time_ns() // 1000)
     assert s.await_final(s.send(ping), 5) == "COMPLETED"
-    stale = Signer(s.signer.key, 1)  # one that numbers from 1: all below the window
+    stale = Signer(s.signer.key, lambda: 1)  # one that numbers from 1: all below the window
     s.signer = stale
     late = s.send(ping)
     assert s.await_final(late, 5) == "REJECTED" and late.reason == "REPLAYED"
@@ -79,3 +87,15 @@ def test_a_retransmitted_command_runs_once_and_its_refused_copy_is_not_its_fate(
     refused = s.await_event("UPLINK_REFUSED", 1)
     assert refused is not None and refused.shown()["reason"] == "REPLAYED"
     assert sent.final == "COMPLETED" and sent.copies == 2
+
+
+def test_two_consoles_sending_side_by_side_are_both_obeyed():
+    s = InProcessSession()
+    assert s.signer is not None
+    first = s.signer
+    second = Signer(first.key, lambda: s.ground_time_ns() // 1000)  # started a second later
+    ping = parse(s.dictionary, "PING 1")
+    for signer in (first, second, first, second):
+        s.run_for(1)
+        s.signer = signer
+        assert s.await_final(s.send(ping), 5) == "COMPLETED"
