@@ -26,8 +26,12 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from fsw.packets.framing import max_encoded_size
+from fsw.packets.integrity import DEFAULT_MAX_PACKET_SIZE
 from hil.radio.relay_profile import LosWindow, RelayProfile
 
+MAX_FRAME_BYTES = max_encoded_size(DEFAULT_MAX_PACKET_SIZE) + 2
+"""The longest frame on the link: a largest packet, COBS-encoded, with its two delimiters."""
 _CHAIN_LIMIT = 10_000  # back-to-back windows followed before giving up (a schedule bug guard)
 
 
@@ -234,3 +238,15 @@ class RelayModel:
     def next_los(self, t: float) -> float | None:
         """When the next LOS begins, if in contact at `t` (None in LOS or with none to come)."""
         return self.schedule.next_los(t)
+
+    def downlink_clear(self, t: float, frame_bytes: int = MAX_FRAME_BYTES) -> bool:
+        """Whether a frame handed to the downlink at `t` would be sent whole before the next
+        LOS: the flight software's contact hook, so that what the queue would carry into a
+        loss of signal is stored for playback instead of lost."""
+        if not self.in_contact(t):
+            return False
+        los = self.next_los(t)
+        if los is None:
+            return True
+        end = max(t, self.downlink.busy_until) + frame_bytes * 8 / self.downlink.rate
+        return end <= los

@@ -82,8 +82,9 @@ class RelayLink:
             self._thread.join(timeout=2.0)
 
     def contact(self) -> bool:
-        """Whether the relay is in view now (the flight software's `contact` hook)."""
-        return self.model.in_contact(self._now())
+        """Whether a frame sent now would get down before the next LOS (the flight software's
+        `contact` hook; RelayModel.downlink_clear)."""
+        return self.model.downlink_clear(self._now())
 
     @property
     def in_flight(self) -> int:

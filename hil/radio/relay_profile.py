@@ -237,7 +237,7 @@ def from_toml(path: Path) -> RelayProfile:
 
 def _from_table(data: dict[str, Any], name: str) -> RelayProfile:
     base = data.pop("base", "none")
-    if base not in PROFILES:
+    if not isinstance(base, str) or base not in PROFILES:
         raise ValueError(f"base {base!r} is not one of {', '.join(PROFILES)}")
     texts: dict[str, str] = {}
     changes: dict[str, Any] = {"name": str(data.pop("name", name))}

@@ -48,7 +48,7 @@ class LinkWatch:
         now = self.wall()
         self.last_arrival = now
         t = packet.time
-        if t is None:
+        if t is None or update.playback:  # a playback's time codes are the past, not the pace
             return
         if self.first is None:
             self.first = (t, now)

@@ -34,8 +34,9 @@ class SimRelay:
         return self.model.light_time
 
     def contact(self) -> bool:
-        """Whether the relay is in view now (the flight software's `contact` hook)."""
-        return self.model.in_contact(self.clock.now())
+        """Whether a frame sent now would get down before the next LOS (the flight software's
+        `contact` hook; RelayModel.downlink_clear)."""
+        return self.model.downlink_clear(self.clock.now())
 
     def uplink(self, packet: bytes) -> Delivery:
         """A command packet sent from the ground now: its frame's fate."""

@@ -85,6 +85,7 @@ def test_a_profile_file_starts_from_its_base(tmp_path):
     [
         ("loss = 2\n", "loss 2.0: give a probability"),
         ('base = "mars"\n', "base 'mars' is not one of none, queqiao"),
+        ('base = ["queqiao"]\n', "base \\['queqiao'\\] is not one of none, queqiao"),
         ("speed = 3\n", "field 'speed': not one of delay"),
         ("los = [[1]]\n", "los \\[\\[1\\]\\]: give \\[\\[START, DURATION\\], ...\\]"),
         ("loss = \n", "not TOML"),

@@ -5,9 +5,11 @@ from dataclasses import replace
 
 import pytest
 
+from fsw.tables import CATALOG
 from hil.radio.relay_profile import QUEQIAO, LosWindow
 from tools.ground.inprocess import InProcessSession
 from tools.ground.linkwatch import LinkWatch, duration_text
+from tools.ground.state import Update
 
 PROFILE = replace(QUEQIAO, los=(LosWindow(10.0, 20.0),))
 
@@ -72,3 +74,19 @@ def test_no_schedule_no_forecast():
 )
 def test_durations_read_as_an_operator_says_them(seconds, text):
     assert duration_text(seconds) == text
+
+
+def test_a_playback_of_old_packets_does_not_skew_the_pace():
+    wall = [0.0]
+    watch = LinkWatch(PROFILE, wall=lambda: wall[0])
+
+    def power(t: float, playback: bool) -> Update:
+        values = {f.name: 0.0 for f in CATALOG.telemetry_packet("POWER").fields}
+        return Update(CATALOG.decode(CATALOG.encode_telemetry("POWER", values, 0, t)),
+                      playback=playback)  # fmt: skip
+
+    watch.update(power(110.0, playback=True))  # the first packet heard: from the store
+    watch.update(power(400.0, playback=False))
+    wall[0] = 30.0
+    watch.update(power(430.0, playback=False))
+    assert watch.pace() == pytest.approx(1.0)  # not (430 - 110) / 30
