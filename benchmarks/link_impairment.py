@@ -9,7 +9,9 @@ with two 10-minute LOS windows. The ground drives waypoint to waypoint, sending 
 a command that gets no report within two minutes of contact is sent again byte for byte (the
 same authentication sequence number, so a copy that did arrive before is refused as REPLAYED),
 and every fifth command is sent again after it was decided, as an operator unsure of its fate
-might. After the drive it asks for what it is missing with PLAYBACK_TIME until nothing is.
+might. Every 15 minutes of driving, and after the drive until nothing is missing, it asks for
+what it lacks with PLAYBACK_TIME (the store keeps the newest packets: what is lost early must be
+asked for before it is pushed out).
 
 Targets: the archive holds every housekeeping packet the rover sent (zero gaps after playback,
 checked against the rover's own counts and by `rover replay`'s gap count on the recorded log);
@@ -54,6 +56,7 @@ REPORT_WAIT = 120.0  # s without any report before a command is sent again
 FINAL_WAIT = 300.0  # s for its final report (a drive of 3 m takes 70 s) before moving on
 COPIES = 4  # times a command is sent at most during the drive
 DOUBT = 5  # every fifth command is sent again after it was decided, to try the replay window
+FILL_EVERY = 900.0  # s of driving between requests for what is missing
 MERGE = 300.0  # s: missing packets closer than this are fetched with one PLAYBACK_TIME
 ROUNDS = 12
 
@@ -75,6 +78,7 @@ class Campaign:
         self._count_on_board()
         self.commands: list[SentCommand] = []
         self.retransmissions = 0
+        self.head_swept = False
 
     def _count_on_board(self) -> None:
         flight = self.s.flight
@@ -133,12 +137,28 @@ class Campaign:
             self.s.run_for(10)
 
     def drive(self) -> None:
-        """Waypoint to waypoint until the hours are up."""
+        """Waypoint to waypoint until the hours are up, fetching what is missing as it goes:
+        the store keeps the newest packets, so what is lost early must be asked for early."""
         end = self.hours * 3600
+        filled = 0.0
         for text in itertools.cycle(PLAN):
             if self.s.elapsed() >= end:
                 return
             self.command(parse(self.s.dictionary, text))
+            if self.s.elapsed() - filled >= FILL_EVERY:
+                filled = self.s.elapsed()
+                self.fill(head=not self.head_swept)
+
+    def fill(self, head: bool = False) -> None:
+        """Ask for every window of missing packets (and, once, anything before the first packet
+        heard of each APID: a lost first packet leaves no gap to see)."""
+        windows = self.tracker.windows(MERGE)
+        if head:
+            windows.insert(0, (self.s.scenario.start_time, self.tracker.edges()[0]))
+            self.head_swept = True
+        for start, end in windows:
+            line = parse(self.s.dictionary, f"PLAYBACK_TIME start={start} end={end + 1e-3}")
+            self.command(line)
 
     def recover(self) -> int:
         """Ask for everything missing until nothing is; the rounds it took."""
@@ -149,9 +169,8 @@ class Campaign:
             windows = self.tracker.windows(MERGE)
             if not windows and swept:
                 return rounds - 1
-            if not windows:  # a packet lost first or last leaves no gap to see: sweep the ends
-                head, tail = self.tracker.edges()
-                windows = [(self.s.scenario.start_time, head), (tail, self.s.now())]
+            if not windows:  # a packet lost last leaves no gap to see: sweep the end
+                windows = [(self.tracker.edges()[1], self.s.now())]
                 swept = True
             for start, end in windows:
                 line = parse(self.s.dictionary, f"PLAYBACK_TIME start={start} end={end + 1e-3}")

@@ -67,6 +67,16 @@ class Handler:
     check: Callable[[Command], None] | None = None
 
 
+def checked(*checks: Callable[[Command], None]) -> Callable[[Command], None]:
+    """One check made of several, run in order (the first to raise Rejected wins)."""
+
+    def run(cmd: Command) -> None:
+        for check in checks:
+            check(cmd)
+
+    return run
+
+
 Verify = Callable[[Stage, int, int, int, Reason, int], None]
 """Sends a verification report: stage, command APID, code, seq, reason, argument index."""
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from fsw import VERSION
-from fsw.dispatch import Command, Failed, Handler, Rejected
+from fsw.dispatch import Command, Failed, Handler, Rejected, checked
 from fsw.packets.reasons import PacketError, Reason
 from fsw.store_commands import store_handlers
 from fsw.tables.commands import ALLOWED_MODES, MODE_TRIGGERS, Hazardous
@@ -40,13 +40,6 @@ def build_handlers(f: FlightSoftware) -> dict[str, Handler]:  # noqa: PLR0915 - 
     def not_busy(cmd: Command) -> None:
         if f.drive.motion is not Motion.IDLE:
             raise Rejected(Reason.BUSY, f"{cmd.name}: a motion is under way (STOP it first)")
-
-    def checked(*checks: Callable[[Command], None]) -> Callable[[Command], None]:
-        def run(cmd: Command) -> None:
-            for check in checks:
-                check(cmd)
-
-        return run
 
     def done(action: Callable[[Command], object]) -> Callable[[Command], bool]:
         def run(cmd: Command) -> bool:

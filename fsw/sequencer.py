@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from fsw.dispatch import Command, Handler, Rejected
+from fsw.dispatch import Command, Handler, Rejected, checked
 from fsw.packets.catalog import Catalog
 from fsw.packets.reasons import Reason
 from fsw.sequences import SLOTS, LoadError, Step, Timing, check, check_times, split
@@ -224,28 +224,24 @@ class Sequencer:
     def handlers(self, mode_check: Callable[[Command], None]) -> dict[str, Handler]:
         """The SEQ_* commands' handlers (each also passes `mode_check`)."""
 
-        def checked(*checks: Callable[[Command], None]) -> Callable[[Command], None]:
-            def run(cmd: Command) -> None:
-                for one in (mode_check, *checks):
-                    one(cmd)
-
-            return run
+        def with_mode(check: Callable[[Command], None]) -> Callable[[Command], None]:
+            return checked(mode_check, check)
 
         running, paused = SeqState.RUNNING, SeqState.PAUSED
         return {
-            "SEQ_LOAD": Handler(self._load, checked(self._load_check)),
-            "SEQ_START": Handler(self._start, checked(self._start_check)),
+            "SEQ_LOAD": Handler(self._load, with_mode(self._load_check)),
+            "SEQ_START": Handler(self._start, with_mode(self._start_check)),
             "SEQ_PAUSE": Handler(
-                self._change("SEQ_PAUSED", paused), checked(lambda c: self._in_state(c, running))
+                self._change("SEQ_PAUSED", paused), with_mode(lambda c: self._in_state(c, running))
             ),
             "SEQ_RESUME": Handler(
-                self._change("SEQ_RESUMED", running), checked(lambda c: self._in_state(c, paused))
+                self._change("SEQ_RESUMED", running), with_mode(lambda c: self._in_state(c, paused))
             ),
             "SEQ_ABORT": Handler(
                 self._change("SEQ_ABORTED", SeqState.ABORTED),
-                checked(lambda c: self._in_state(c, running, paused)),
+                with_mode(lambda c: self._in_state(c, running, paused)),
             ),
-            "SEQ_CLEAR": Handler(self._clear, checked(self._not_running)),
+            "SEQ_CLEAR": Handler(self._clear, with_mode(self._not_running)),
         }
 
     # ---- telemetry -------------------------------------------------------------------------

@@ -70,6 +70,8 @@ def shell_env(tmp_path):
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env["PATH"]
     env.pop("ROVER_KEY", None)  # a reader's machine: no key until the README makes one
     env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    env.pop("ROVER_STATE_DIR", None)
+    env["XDG_STATE_HOME"] = str(tmp_path / "state")
     return env
 
 

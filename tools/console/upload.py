@@ -11,14 +11,12 @@ from rich.text import Text
 
 from fsw.packets.secure import OVERHEAD
 from fsw.sequences import crc32
+from hil.radio.relay_profile import QUEQIAO_UPLINK
 from tools.ground.cmdline import CommandLineError
 from tools.ground.sequence import PlanError, load_plan
 
 if TYPE_CHECKING:
     from tools.console.operator import Operator
-
-QUEQIAO_UPLINK = 125.0
-"""bit/s from the relay to the rover: what the upload time is estimated at."""
 
 
 def upload(op: Operator, words: list[str], script: bool, timeout: float) -> bool:

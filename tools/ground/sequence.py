@@ -145,7 +145,7 @@ def parse_plan(
         for entry, block in zip(raw, blocks, strict=True)
     )
     _check_order(steps, source)
-    _check_arming(steps, source)
+    _check_arming(steps, source, _arm_window(dictionary))
     return Plan(source, chosen, description, steps)
 
 
@@ -259,17 +259,36 @@ def _check_order(steps: tuple[PlanStep, ...], source: str) -> None:
         previous = step
 
 
-def _check_arming(steps: tuple[PlanStep, ...], source: str) -> None:
-    armed: str | None = None
+def _check_arming(steps: tuple[PlanStep, ...], source: str, window: float) -> None:
+    """A hazardous step must come right after the ARM naming it, within ARM_WINDOW (`window`,
+    s): with a drive between them, or a longer wait, the rover would refuse it ARM_EXPIRED in
+    the middle of the plan, perhaps out of contact."""
+    armed: PlanStep | None = None
     for step in steps:
         definition = step.command.definition
-        if definition.name == "ARM":
-            member = definition.args[0].show(step.command.args["command"])
-            armed = str(member)
-        elif definition.hazardous:
-            if armed != definition.name:
+        if definition.hazardous:
+            named = armed is not None and _armed_name(armed) == definition.name
+            if not named:
                 raise PlanError(
-                    f"{source}:{step.line}: {definition.name} is hazardous: an earlier step "
+                    f"{source}:{step.line}: {definition.name} is hazardous: the step before it "
                     f"must be ARM command={definition.name}"
                 )
-            armed = None
+            if step.timing is Timing.AT or step.time / 1000 > window:
+                raise PlanError(
+                    f"{source}:{step.line}: {definition.name} must follow its ARM within "
+                    f"ARM_WINDOW ({window:g} s), not {step.describe()}"
+                )
+        armed = step if definition.name == "ARM" else None
+
+
+def _armed_name(step: PlanStep) -> str:
+    definition = step.command.definition
+    return str(definition.args[0].show(step.command.args["command"]))
+
+
+def _arm_window(dictionary: Dictionary) -> float:
+    """ARM_WINDOW's default from the dictionary (60 s in a dictionary without parameters)."""
+    for p in dictionary.parameters:
+        if p.get("name") == "ARM_WINDOW":
+            return float(p["default"])
+    return 60.0

@@ -107,6 +107,21 @@ def test_a_hazardous_step_needs_an_arm_before_it_and_the_upload_says_its_hazard(
     assert plan.hazards()[0].startswith("WHEEL_ISOLATE: Isolating a good wheel")
 
 
+@pytest.mark.parametrize(
+    ("between", "message"),
+    [
+        ('after = 61\ncommand = "WHEEL_ISOLATE wheel=LM"\n', "not after 61 s"),
+        ('command = "DRIVE 1 0 0.04"\n[[steps]]\ncommand = "WHEEL_ISOLATE wheel=LM"\n',
+         "the step before it must be ARM command=WHEEL_ISOLATE"),
+    ],
+)  # fmt: skip
+def test_a_hazardous_step_must_follow_its_arm_within_the_window(between, message):
+    text = 'slot = 1\n[[steps]]\ncommand = "ARM WHEEL_ISOLATE"\n[[steps]]\n' + between
+    assert message in error(text)
+    ok = 'slot = 1\n[[steps]]\ncommand = "ARM WHEEL_ISOLATE"\n[[steps]]\nafter = 60\n'
+    assert parse_plan(ok + 'command = "WHEEL_ISOLATE wheel=LM"\n', D).steps[1].time == 60_000
+
+
 def test_a_plan_too_big_for_one_load_says_so():
     step = '[[steps]]\ncommand = "DRIVE 1 0 0.04"\n'
     plan = parse_plan("slot = 1\n" + step * 40, D, "big.toml")
