@@ -82,6 +82,8 @@ class ReplayWindow:
 
     def judge(self, sn: int, size: int) -> str | None:
         """Why `sn` must be refused, or None when it may be accepted (nothing changes)."""
+        if sn < 1:
+            return "sequence number 0 is never used (they start at 1)"
         if sn > self.highest:
             return None
         behind = self.highest - sn
@@ -94,9 +96,9 @@ class ReplayWindow:
             return f"sequence number {sn} was already used"
         return None
 
-    def accept(self, sn: int, size: int) -> None:
-        """Record `sn` as used (after judge() passed it)."""
-        del size  # the bitmap always covers MAX_WINDOW
+    def accept(self, sn: int) -> None:
+        """Record `sn` as used (after judge() passed it); remembered MAX_WINDOW below the highest
+        whatever the window, so widening the window lets no used number back in."""
         if sn > self.highest:
             shift = sn - self.highest
             self._seen = (self._seen << shift | 1) if shift < MAX_WINDOW else 1
@@ -160,7 +162,7 @@ class UplinkSecurity:
             replayed = self.window.judge(sn, window)
             if replayed is not None:
                 raise self._refuse(Reason.REPLAYED, replayed, inner, spi, sn)
-            self.window.accept(sn, window)
+            self.window.accept(sn)
             self.authenticated += 1
             if self._keep is not None:
                 self._keep(self.window.highest)

@@ -104,13 +104,14 @@ def test_window_bookkeeping_across_jumps_and_out_of_order_arrivals():
     w = ReplayWindow()
     for sn in (5, 3, 10, 4, 9):
         assert w.judge(sn, 8) is None
-        w.accept(sn, 8)
+        w.accept(sn)
     assert w.judge(2, 8) == "sequence number 2 is 8 below the highest (10), outside the window of 8"
     assert w.judge(3, 8) == "sequence number 3 was already used"  # 7 below: inside, used
     assert w.judge(6, 8) is None and w.judge(11, 8) is None
-    w.accept(10**15, 8)  # a huge jump forgets everything below the new window
+    w.accept(10**15)  # a huge jump forgets everything below the new window
     assert w.judge(10**15 - 1, 8) is None
     assert "already used" in w.judge(10**15, 8)
+    assert w.judge(0, 8) == "sequence number 0 is never used (they start at 1)"
 
 
 def test_insecure_says_so_at_boot_and_in_every_housekeeping_packet_and_opens_envelopes():
