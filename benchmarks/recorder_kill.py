@@ -163,8 +163,13 @@ def tear(
     log: Path, present: int, rng: random.Random, totals: Totals, dictionary: Dictionary
 ) -> None:
     """Append the first part of record `present` to the log, as a write cut short by a power
-    cut leaves it (a SIGKILL cannot: each flush is one write(2) of whole records), and check
-    that the reader reports it as a torn tail and still reads every record before it."""
+    cut leaves it, and check that the reader reports it as a torn tail and still reads every
+    record before it. A SIGKILL can leave a torn tail too (a batching writer's buffer goes out
+    in 8 KiB pieces, not whole records): the writer that records next cuts it off first, so
+    one is opened and closed here before the power cut, as the recorder would be."""
+    writer = LogWriter(log, FINGERPRINT, flush_each=False)
+    totals.recovered_bytes += writer.recovered_bytes
+    writer.close()
     whole = encode_record(packet(present), received_ns(present), record_type(present))
     cut = rng.randrange(1, len(whole))
     with log.open("ab") as f:
