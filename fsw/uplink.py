@@ -2,7 +2,8 @@
 
 Frames that are not good commands are counted by reason for housekeeping and reported in an
 UPLINK_DISCARDED event; nothing in them is executed. Good packets then pass uplink security
-(fsw.security): what it refuses is reported through `refused`, and never executed.
+(fsw.security): what it refuses is never executed, and is reported (a REJECTED report through
+`refuse`, and an UPLINK_REFUSED event) at a limited rate.
 """
 
 from __future__ import annotations
