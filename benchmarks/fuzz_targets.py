@@ -59,7 +59,7 @@ class Violation(AssertionError):
 
 
 def _apid(packet: bytes) -> int:
-    return ((packet[0] << 8) | packet[1]) & ccsds.APID_MASK
+    return ccsds.apid_of(packet)
 
 
 def split(data: bytes, rng: random.Random) -> list[bytes]:

@@ -126,7 +126,7 @@ class Soak:
     def downlink(self, packet: bytes) -> None:
         """Count every packet; read verification reports and events."""
         self.f.packets += 1
-        apid = ((packet[0] << 8) | packet[1]) & ccsds.APID_MASK
+        apid = ccsds.apid_of(packet)
         if apid == VERIFY_APID:
             values = CATALOG.decode(packet).values
             stage = Stage(values["stage"])

@@ -122,8 +122,8 @@ class Dispatcher:
     def receive(self, packet: bytes) -> Command | Rejected:
         """Handle one verified command packet (CRC and header already checked by the uplink):
         the accepted Command (its `outcome` set when it finishes) or the Rejected."""
-        apid = ((packet[0] << 8) | packet[1]) & ccsds.APID_MASK
-        seq = ((packet[2] << 8) | packet[3]) & ccsds.SEQ_COUNT_MASK
+        apid = ccsds.apid_of(packet)
+        seq = ccsds.seq_count_of(packet)
         code = packet[6] if len(packet) > 6 else 0
         c = self.counters
         c.last_apid, c.last_code, c.last_seq = apid, code, seq
@@ -170,8 +170,8 @@ class Dispatcher:
     def refuse(self, packet: bytes, reason: Reason) -> tuple[int, int, int]:
         """Count and report (REJECTED) a packet uplink security would not pass; the APID, code
         and seq its header claims. The security event is the caller's (it knows the key)."""
-        apid = ((packet[0] << 8) | packet[1]) & ccsds.APID_MASK if len(packet) > 1 else 0
-        seq = ((packet[2] << 8) | packet[3]) & ccsds.SEQ_COUNT_MASK if len(packet) > 3 else 0
+        apid = ccsds.apid_of(packet) if len(packet) > 1 else 0
+        seq = ccsds.seq_count_of(packet) if len(packet) > 3 else 0
         code = packet[6] if len(packet) > 6 else 0
         c = self.counters
         c.last_apid, c.last_code, c.last_seq = apid, code, seq

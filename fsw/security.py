@@ -141,7 +141,7 @@ class UplinkSecurity:
     def open(self, packet: bytes, window: int) -> bytes:
         """The command to execute from an uplinked packet (an envelope, or a bare command when
         no key is loaded), or Refused. Only a good MAC moves the anti-replay window."""
-        apid = ((packet[0] << 8) | packet[1]) & ccsds.APID_MASK
+        apid = ccsds.apid_of(packet)
         if apid != secure.APID:
             if self.key is not None:
                 why = "a bare command: this uplink requires authentication (sign it with the key)"

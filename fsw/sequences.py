@@ -67,7 +67,7 @@ class Step:
     @property
     def command(self) -> int:
         """The step's command as APID << 8 | code (the CommandCode enum)."""
-        apid = ((self.packet[0] << 8) | self.packet[1]) & ccsds.APID_MASK
+        apid = ccsds.apid_of(self.packet)
         return apid << 8 | self.packet[6]
 
 
@@ -124,7 +124,7 @@ def split(image: bytes) -> tuple[Step, ...]:
                 number,
             )
         start = pos + STEP_HEAD.size
-        size = ((image[start + 4] << 8) | image[start + 5]) + 7
+        size = ccsds.length_of(image, start)
         if start + size > n:
             raise LoadError(
                 Reason.BAD_SEQUENCE,

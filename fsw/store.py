@@ -45,8 +45,8 @@ class Stored:
 
 def header_of(packet: bytes) -> tuple[float, int, int]:
     """(time, APID, sequence count) read from a telemetry packet's headers."""
-    apid = ((packet[0] << 8) | packet[1]) & ccsds.APID_MASK
-    seq = ((packet[2] << 8) | packet[3]) & ccsds.SEQ_COUNT_MASK
+    apid = ccsds.apid_of(packet)
+    seq = ccsds.seq_count_of(packet)
     if len(packet) < _TIMED:
         return 0.0, apid, seq
     coarse = int.from_bytes(packet[6:10], "big")

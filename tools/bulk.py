@@ -100,7 +100,7 @@ def packet_offsets(data: bytes) -> tuple[np.ndarray, int]:
     same, last = 0, -1
     pos = 0
     while n - pos >= ccsds.HEADER_SIZE:
-        size = ((data[pos + 4] << 8) | data[pos + 5]) + 7
+        size = ccsds.length_of(data, pos)
         if pos + size > n:
             break
         same = same + 1 if size == last else 1

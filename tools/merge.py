@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from fsw.packets import playback
+from fsw.packets import ccsds, playback
 from fsw.packets.crc import crc16
 from fsw.packets.reasons import PacketError
 
@@ -76,6 +76,4 @@ class Merger:
 
 
 def _intact(packet: bytes) -> bool:
-    return (
-        len(packet) >= 8 and ((packet[4] << 8) | packet[5]) + 7 == len(packet) and not crc16(packet)
-    )
+    return len(packet) >= 8 and ccsds.length_of(packet) == len(packet) and not crc16(packet)

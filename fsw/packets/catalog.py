@@ -270,7 +270,7 @@ class Catalog:
         n = len(packet)
         word0 = verify(packet, self.max_packet_size)
         apid = word0 & ccsds.APID_MASK
-        seq_count = ((packet[2] << 8) | packet[3]) & ccsds.SEQ_COUNT_MASK
+        seq_count = ccsds.seq_count_of(packet)
         row: tuple[Definition, Layout] | None
         if word0 & ccsds.TYPE_BIT:
             if apid not in self.command_apids:

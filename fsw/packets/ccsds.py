@@ -124,6 +124,21 @@ def peek(packet: bytes) -> Header:
     )
 
 
+def apid_of(packet: bytes) -> int:
+    """The APID of a packet (its first two bytes at least), without checking anything."""
+    return ((packet[0] << 8) | packet[1]) & APID_MASK
+
+
+def seq_count_of(packet: bytes) -> int:
+    """The sequence count of a packet (its first four bytes at least), without checking."""
+    return ((packet[2] << 8) | packet[3]) & SEQ_COUNT_MASK
+
+
+def length_of(data: bytes, at: int = 0) -> int:
+    """The total length its length field gives the packet starting at `data[at]` (unchecked)."""
+    return ((data[at + 4] << 8) | data[at + 5]) + 7
+
+
 def data_length_for(total_length: int) -> int:
     """The data length field for a packet of `total_length` bytes."""
     return total_length - 7

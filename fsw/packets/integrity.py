@@ -32,7 +32,7 @@ def verify(packet: bytes, max_packet_size: int = DEFAULT_MAX_PACKET_SIZE) -> int
             Reason.OVERSIZE,
             f"{n} bytes is over the maximum packet size ({max_packet_size} bytes)",
         )
-    length = ((packet[4] << 8) | packet[5]) + 7
+    length = ccsds.length_of(packet)
     if length != n:
         raise PacketError(Reason.BAD_LENGTH, f"length field says {length} bytes, packet has {n}")
     if crc16(packet):

@@ -78,7 +78,7 @@ def unwrap(envelope: bytes, max_packet_size: int = DEFAULT_MAX_PACKET_SIZE) -> E
     and the packet inside are each checked whole (size, length field, CRC, header)."""
     verify(envelope, max_packet_size)
     if not is_envelope(envelope):
-        apid = ((envelope[0] << 8) | envelope[1]) & ccsds.APID_MASK
+        apid = ccsds.apid_of(envelope)
         raise PacketError(Reason.BAD_HEADER, f"APID {apid:#05x} is not a playback envelope")
     inner = envelope[HEADER_SIZE:-CRC_SIZE]
     if len(inner) < MIN_PACKET_SIZE:

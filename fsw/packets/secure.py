@@ -64,7 +64,7 @@ def seal(command: bytes, key: bytes, spi: int, sn: int) -> bytes:
         raise ValueError(f"SPI {spi} does not fit in 16 bits")
     if not 1 <= sn <= MAX_SN:
         raise ValueError(f"sequence number {sn} is outside 1..2**64-1")
-    seq_count = ((command[2] << 8) | command[3]) & ccsds.SEQ_COUNT_MASK
+    seq_count = ccsds.seq_count_of(command)
     total = OVERHEAD + len(command)
     header = _HEAD.build(
         {
@@ -91,7 +91,7 @@ def unseal(packet: bytes) -> Envelope:
         )
     head = _HEAD.parse(packet[:HEADER_SIZE])
     end = len(packet) - CRC_SIZE - MAC_SIZE
-    seq_count = ((packet[2] << 8) | packet[3]) & ccsds.SEQ_COUNT_MASK
+    seq_count = ccsds.seq_count_of(packet)
     return Envelope(
         head.spi,
         head.sn,

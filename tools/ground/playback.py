@@ -118,7 +118,7 @@ class PlaybackSession(Session):
         with self._cond:
             while True:
                 for i, record in enumerate(self._uplinks):
-                    seq = ((record.packet[2] << 8) | record.packet[3]) & ccsds.SEQ_COUNT_MASK
+                    seq = ccsds.seq_count_of(record.packet)
                     try:
                         expected = self.dictionary.encode_command(command.name, command.args, seq)
                     except PacketError:

@@ -203,7 +203,7 @@ class _Decoder:
     def _bad(
         self, i: int, packet: bytes, direction: RecordType, reason: Reason, message: str
     ) -> BadPacket:
-        apid = (((packet[0] << 8) | packet[1]) & ccsds.APID_MASK) if len(packet) >= 2 else None
+        apid = (ccsds.apid_of(packet)) if len(packet) >= 2 else None
         return BadPacket(
             i,
             int(self.records.offsets[i]),
@@ -245,6 +245,6 @@ def _intact(packet: bytes) -> bool:
     """Whether a packet's length field and CRC hold (so its header can be trusted)."""
     return (
         len(packet) >= ccsds.HEADER_SIZE + 2
-        and ((packet[4] << 8) | packet[5]) + 7 == len(packet)
+        and ccsds.length_of(packet) == len(packet)
         and crc16(packet) == 0
     )
