@@ -31,7 +31,8 @@ class LinkDown(ConnectionError):
     """A command could not be sent because the link is not open."""
 
 
-def _telemetry_only(packet_type: ccsds.PacketType, _apid: int) -> bool:
+def telemetry_only(packet_type: ccsds.PacketType, _apid: int) -> bool:
+    """What a ground deframer accepts: telemetry of any APID (the dictionary judges the rest)."""
     return packet_type == ccsds.PacketType.TELEMETRY
 
 
@@ -60,7 +61,7 @@ class GroundLink:
         self.retry = retry
         self.on_packet = on_packet
         self.on_status = on_status or (lambda _text: None)
-        self.deframer = Deframer(accepts=_telemetry_only)
+        self.deframer = Deframer(accepts=telemetry_only)
         self.frames_sent = 0
         self.bytes_received = 0
         self.opened = 0  # times the link came up

@@ -9,15 +9,11 @@ from __future__ import annotations
 from collections import Counter
 
 from fsw.clock import Clock
-from fsw.packets import ccsds
 from fsw.packets.framing import Deframer, frame
 from fsw.packets.reasons import Reason
 from hil.radio.relay import Delivery, RelayModel
 from hil.radio.relay_profile import RelayProfile
-
-
-def _telemetry_only(packet_type: ccsds.PacketType, _apid: int) -> bool:
-    return packet_type == ccsds.PacketType.TELEMETRY
+from tools.ground.link import telemetry_only
 
 
 class SimRelay:
@@ -26,7 +22,7 @@ class SimRelay:
     def __init__(self, profile: RelayProfile, clock: Clock, origin: float, seed: int) -> None:
         self.model = RelayModel(profile, origin=origin, seed=seed)
         self.clock = clock
-        self.deframer = Deframer(accepts=_telemetry_only)  # the ground's end
+        self.deframer = Deframer(accepts=telemetry_only)  # the ground's end
 
     @property
     def light_time(self) -> float:
