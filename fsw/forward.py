@@ -54,11 +54,6 @@ class StoreAndForward:
         self.played = 0  # envelopes sent since boot
         self.live = 0  # packets sent live since boot
 
-    @property
-    def in_contact(self) -> bool:
-        """Whether the relay is in view now."""
-        return self.f.contact()
-
     def send(self, packet: bytes, precious: bool) -> None:
         """A telemetry packet from the flight software: down if in contact, and into the store
         (events and verification reports are `precious`, kept before housekeeping)."""

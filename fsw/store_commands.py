@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from fsw.dispatch import Command, Handler, Rejected
+from fsw.dispatch import Command, Handler, Rejected, checked
 from fsw.forward import MAX_JOBS
 from fsw.packets.reasons import Reason
 from fsw.tables.enums import PlaybackCause
@@ -30,7 +30,6 @@ def store_handlers(f: FlightSoftware, mode_check: Callable[[Command], None]) -> 
             raise Rejected(Reason.EMPTY_RANGE, f"{cmd.name}: nothing stored {text}")
 
     def time_check(cmd: Command) -> None:
-        mode_check(cmd)
         start, end = cmd.args["start"], cmd.args["end"]
         if end < start:
             raise Rejected(
@@ -42,7 +41,6 @@ def store_handlers(f: FlightSoftware, mode_check: Callable[[Command], None]) -> 
         found(cmd, f.forward.store.select_time(start, end), f"from {start:g} s to {end:g} s")
 
     def seq_check(cmd: Command) -> None:
-        mode_check(cmd)
         apid, first, last = cmd.args["apid"], cmd.args["first"], cmd.args["last"]
         if last < first:
             raise Rejected(
@@ -75,8 +73,8 @@ def store_handlers(f: FlightSoftware, mode_check: Callable[[Command], None]) -> 
         return True
 
     return {
-        "PLAYBACK_TIME": Handler(play(PlaybackCause.TIME), time_check),
-        "PLAYBACK_SEQ": Handler(play(PlaybackCause.SEQUENCE), seq_check),
+        "PLAYBACK_TIME": Handler(play(PlaybackCause.TIME), checked(mode_check, time_check)),
+        "PLAYBACK_SEQ": Handler(play(PlaybackCause.SEQUENCE), checked(mode_check, seq_check)),
         "PLAYBACK_ABORT": Handler(abort, mode_check),
         "STORE_CLEAR": Handler(clear, mode_check),
     }
