@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from tools.cli import main
 from tools.ground.signer import read_key
 
@@ -37,3 +39,29 @@ def test_fsw_insecure_says_so_before_it_boots(capsys):
         "rover fsw: uplink NOT authenticated (--insecure): any command that reaches the link runs"
     )
     assert any("Uplink NOT authenticated (--insecure)" in line for line in out)
+
+
+def test_console_key_options_say_what_is_wrong(tmp_path, capsys):
+    missing = tmp_path / "none.key"
+    script = tmp_path / "x"
+    script.write_text("PING 1\n")
+    base = ["console", "--state-dir", str(tmp_path), "--no-record", "--script", str(script)]
+    assert main([*base, "--key", str(missing), "--unsigned"]) == 2
+    assert capsys.readouterr().err == "rover console: --key and --unsigned: choose one\n"
+    assert main([*base, "--key", str(missing), "--connect-timeout", "0.1"]) == 2
+    assert capsys.readouterr().err == (
+        f"rover console: no uplink key at {missing}: make one with `rover keygen --out {missing}`\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("size", "message"),
+    [
+        ("abc", "--store-size 'abc': give a positive whole number"),
+        ("1023", "--store-size 1023: the store holds at least 1024 bytes"),
+        ("0K", "--store-size '0': give a positive whole number"),
+    ],
+)
+def test_fsw_store_size_is_checked(size, message, capsys):
+    assert main(["fsw", "--insecure", "--listen", "127.0.0.1:0", "--store-size", size]) == 2
+    assert message in capsys.readouterr().err

@@ -58,3 +58,14 @@ def test_upload_completes_and_so_does_its_file(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert "upload" in complete("upl")
     assert complete("upload squ") == ["are.toml"]  # the rest of the name
+
+
+def test_upload_wants_a_file_and_a_slot_number():
+    op, out, _ = console()
+    assert op.execute("upload", script=True) is False
+    assert op.execute("upload plan.toml two", script=True) is False
+    assert out.getvalue().splitlines() == [
+        "upload FILE [SLOT]",
+        "upload FILE SLOT: 'two' is not a slot number",
+    ]
+    assert op.session.sent == []
