@@ -156,11 +156,10 @@ class Dispatcher:
         return cmd
 
     def _check(self, cmd: Command) -> None:
-        for index, arg in enumerate(cmd.definition.args):
-            try:
-                cmd.args[arg.name] = arg.check(cmd.args[arg.name])
-            except PacketError as err:
-                raise Rejected(err.reason, f"{cmd.name} {err.message}", index) from None
+        try:
+            cmd.args.update(cmd.definition.check_values(cmd.args))
+        except PacketError as err:
+            raise Rejected(err.reason, err.message, err.arg_index) from None
         check = self.handlers[cmd.name].check
         if check is not None:
             check(cmd)

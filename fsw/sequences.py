@@ -155,17 +155,13 @@ def check_command(catalog: Catalog, step: Step, number: int) -> CommandDef:
             number,
             Reason.BAD_HEADER,
         )
-    for index, arg in enumerate(definition.args):
-        try:
-            arg.check(decoded.values[arg.name])
-        except PacketError as err:
-            raise LoadError(
-                Reason.BAD_STEP,
-                f"step {number}: {definition.name} {err.message}",
-                number,
-                err.reason,
-                index,
-            ) from None
+    try:
+        definition.check_values(decoded.values)
+    except PacketError as err:
+        index = NO_ARGUMENT if err.arg_index is None else err.arg_index
+        raise LoadError(
+            Reason.BAD_STEP, f"step {number}: {err.message}", number, err.reason, index
+        ) from None
     return definition
 
 

@@ -10,6 +10,7 @@ import keyword
 import math
 import re
 import string
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -286,14 +287,21 @@ class CommandDef:
                     Reason.INVALID_VALUE,
                     f"{self.name} has no argument {name!r} (arguments: {expected})",
                 )
-        out: dict[str, int | float] = {}
         for index, arg in enumerate(self.args):
             if arg.name not in args:
                 raise PacketError(
                     Reason.INVALID_VALUE, f"{self.name} needs argument {arg.name!r}", index
                 )
+        return self.check_values(args)
+
+    def check_values(self, values: Mapping[str, object]) -> dict[str, int | float]:
+        """The wire values of the arguments in `values` (each one there; other names are let
+        be, e.g. a decoded packet's data), or a PacketError naming the first out of range and
+        its index: the one range check of the ground, the dispatcher and stored sequences."""
+        out: dict[str, int | float] = {}
+        for index, arg in enumerate(self.args):
             try:
-                out[arg.name] = arg.check(args[arg.name])
+                out[arg.name] = arg.check(values[arg.name])
             except PacketError as err:
                 raise PacketError(err.reason, f"{self.name} {err.message}", index) from None
         return out
