@@ -1,10 +1,18 @@
 """The rover's non-volatile memory, as files: small named counters that survive a restart of the
-flight software (the anti-replay counter of the uplink's security association). Each write goes
-to a new file renamed over the old, so a kill mid-write leaves the old value, never half of one.
+flight software (the anti-replay counter of the uplink's security association).
+
+Writes are atomic and durable: the value goes to a temporary file in the same directory, is
+flushed and fsync()ed, renamed over the old file, and the directory is fsync()ed so the rename
+itself survives a power cut. A kill at any step leaves the old value or the new one, never half
+of one; a leftover temporary file is never read. A write that fails (disk full, EFBIG, a
+read-only directory) raises OSError and leaves the old value: the caller decides what that means.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
 from pathlib import Path
 
 
@@ -14,13 +22,20 @@ class Nvram:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
 
-    def read(self, name: str) -> int:
-        """The value of `name` (0 when never written), or a ValueError naming the file."""
+    @property
+    def blank(self) -> bool:
+        """Whether this memory was never written (no directory yet): a new rover, whose
+        counters start at 0. A directory without a counter in it is a lost counter instead."""
+        return not self.directory.exists()
+
+    def read(self, name: str) -> int | None:
+        """The value of `name`; None when it is not there; a ValueError naming the file when it
+        cannot be read or holds no whole number."""
         path = self.directory / name
         try:
             text = path.read_text().strip()
         except FileNotFoundError:
-            return 0
+            return None
         except (OSError, UnicodeDecodeError) as err:
             raise ValueError(f"{path}: cannot read it ({err})") from None
         if not text.isdigit():
@@ -28,9 +43,43 @@ class Nvram:
         return int(text)
 
     def write(self, name: str, value: int) -> None:
-        """Keep `value` as `name`, atomically."""
+        """Keep `value` as `name`, atomically and durably (OSError when it cannot be kept)."""
         self.directory.mkdir(parents=True, exist_ok=True)
         path = self.directory / name
-        new = path.with_name(f".{name}.new")
-        new.write_text(f"{value}\n")
-        new.replace(path)
+        new = path.with_name(f".{name}.new")  # one writer: a fixed name, so crashes leave one
+        try:
+            fd = os.open(new, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                _write_all(fd, f"{value}\n".encode())
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            new.replace(path)
+        except OSError:
+            with contextlib.suppress(OSError):  # a partial file would only take more space
+                new.unlink(missing_ok=True)
+            raise
+        _sync_directory(self.directory)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """Write every byte, or the OSError that stopped it (a short write is retried, so a full
+    disk or a file-size limit shows as its own error, ENOSPC or EFBIG)."""
+    while data:
+        n = os.write(fd, data)
+        if n == 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        data = data[n:]
+
+
+def _sync_directory(directory: Path) -> None:
+    """fsync a directory, so a rename in it is on the disk (POSIX; a no-op where a directory
+    cannot be opened, as on Windows)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
