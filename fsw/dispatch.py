@@ -166,9 +166,10 @@ class Dispatcher:
         if self.arming is not None:  # last: the operator learns first what else is wrong
             self.arming.check(cmd)
 
-    def refuse(self, packet: bytes, reason: Reason) -> tuple[int, int, int]:
+    def refuse(self, packet: bytes, reason: Reason, report: bool = True) -> tuple[int, int, int]:
         """Count and report (REJECTED) a packet uplink security would not pass; the APID, code
-        and seq its header claims. The security event is the caller's (it knows the key)."""
+        and seq its header claims. The security event is the caller's (it knows the key).
+        `report` False: counted only (the uplink's refusal reports are over their rate)."""
         apid = ccsds.apid_of(packet) if len(packet) > 1 else 0
         seq = ccsds.seq_count_of(packet) if len(packet) > 3 else 0
         code = packet[6] if len(packet) > 6 else 0
@@ -176,7 +177,8 @@ class Dispatcher:
         c.last_apid, c.last_code, c.last_seq = apid, code, seq
         c.rejected += 1
         c.last_reject = reason
-        self.verify(Stage.REJECTED, apid, code, seq, reason, NO_ARGUMENT)
+        if report:
+            self.verify(Stage.REJECTED, apid, code, seq, reason, NO_ARGUMENT)
         return apid, code, seq
 
     def _reject(self, apid: int, code: int, seq: int, err: Rejected) -> None:

@@ -36,7 +36,7 @@ from fsw.packets.catalog import Catalog
 from fsw.packets.reasons import Reason
 from fsw.params import ParamStore
 from fsw.port import Actuation, HardwarePort
-from fsw.security import Key, UplinkSecurity
+from fsw.security import Key, Nonce, UplinkSecurity, command_is, random_challenge
 from fsw.sequencer import Sequencer
 from fsw.store import DEFAULT_SIZE
 from fsw.tables import CATALOG
@@ -73,8 +73,9 @@ class FlightSoftware:
         catalog: Catalog = CATALOG,
         contact: Callable[[], bool] | None = None,
         key: Key | None = None,
-        replay_floor: int = 0,
+        replay_floor: int | None = 0,
         keep_replay: Callable[[int], None] | None = None,
+        challenges: Nonce = random_challenge,
         store_size: int = DEFAULT_SIZE,
     ) -> None:
         self.port, self.clock, self.downlink, self.catalog = port, clock, downlink, catalog
@@ -106,8 +107,10 @@ class FlightSoftware:
         self.dispatcher = Dispatcher(
             catalog, build_handlers(self), self.outbox.verify, self.emit, self.arming
         )
-        # no key: --insecure, said at boot and in HK; the anti-replay counter survives restarts
-        self.security = UplinkSecurity(key, replay_floor, keep_replay)
+        self.security = UplinkSecurity(  # no key: --insecure; replay_floor None: counter lost
+            key, replay_floor, keep_replay, manages=command_is(catalog.command("SA_SET_ARSN")),
+            nonce=challenges, emit=self.emit, days=lambda: self.params["ARSN_FORWARD_LIMIT"],
+        )  # fmt: skip
         self.uplink = Uplink(
             catalog,
             self._command_arrived,
@@ -125,8 +128,7 @@ class FlightSoftware:
             {"major": major, "minor": minor, "patch": patch, "boot_count": boot_count,
              "hardware": port.hardware},
         )  # fmt: skip
-        if not self.security.required:
-            self.emit("UPLINK_INSECURE", {})
+        self.security.announce()  # UPLINK_INSECURE, or ARSN_UNKNOWN when the counter was lost
         self.machine.fire(Trigger.BOOTED)
 
     # ---- running ---------------------------------------------------------------------------

@@ -182,6 +182,30 @@ def build_handlers(f: FlightSoftware) -> dict[str, Handler]:  # noqa: PLR0915 - 
         f.arming.arm(Hazardous(cmd.args["command"]).name)
         f.emit("ARMED", {"command": cmd.args["command"], "window": f.params["ARM_WINDOW"]})
 
+    def sa_check(cmd: Command) -> None:
+        sec = f.security
+        if not sec.required:
+            why = "SA_SET_ARSN: the uplink has no key (--insecure), so no anti-replay counter"
+            raise Rejected(Reason.NOT_SUPPORTED, why)
+        if cmd.args["challenge"] != sec.challenge:
+            raise Rejected(
+                Reason.BAD_CHALLENGE,
+                f"SA_SET_ARSN: challenge {cmd.args['challenge']} is not the one in SECURITY "
+                "telemetry (stale, or a replay)",
+                1,
+            )
+
+    def sa_set_arsn(cmd: Command) -> None:
+        sec = f.security
+        previous = sec.window.highest if sec.window.known else 0
+        try:
+            sec.set_arsn(cmd.args["arsn"])
+        except OSError as err:
+            why = f"SA_SET_ARSN: the counter could not be kept ({err.strerror or err})"
+            raise Failed(Reason.NVRAM_FAILED, why) from None
+        args = {"arsn": cmd.args["arsn"], "previous": previous, "challenge": sec.challenge}
+        f.emit("ARSN_SET", args)
+
     def noop(_: Command) -> None:
         major, minor, patch = VERSION
         f.emit("NOOP", {"major": major, "minor": minor, "patch": patch})
@@ -211,6 +235,7 @@ def build_handlers(f: FlightSoftware) -> dict[str, Handler]:  # noqa: PLR0915 - 
         "MONITOR_ENABLE": Handler(done(monitor_enable), mode_check),
         "SIM_INJECT_FAULT": Handler(done(inject), checked(mode_check, inject_check)),
         "ARM": Handler(done(arm), mode_check),
+        "SA_SET_ARSN": Handler(done(sa_set_arsn), checked(mode_check, sa_check)),
         **f.sequencer.handlers(mode_check),  # SEQ_*: stored command sequences
         **store_handlers(f, mode_check),  # PLAYBACK_*, STORE_CLEAR: the onboard store
     }

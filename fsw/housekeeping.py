@@ -134,7 +134,8 @@ def _fdir(f: FlightSoftware) -> dict[str, Any]:
 def _security(f: FlightSoftware) -> dict[str, Any]:
     sec, arming = f.security, f.arming
     refused = sec.refused
-    known = refused[Reason.UNAUTHENTICATED] + refused[Reason.BAD_MAC] + refused[Reason.REPLAYED]
+    named = (Reason.UNAUTHENTICATED, Reason.BAD_MAC, Reason.REPLAYED, Reason.SN_TOO_FAR_AHEAD,
+             Reason.ARSN_UNKNOWN, Reason.NVRAM_FAILED)  # fmt: skip
     remaining = arming.remaining()
     armed = arming.armed if remaining > 0 else None
     return {
@@ -142,15 +143,27 @@ def _security(f: FlightSoftware) -> dict[str, Any]:
         "spi": sec.key.spi if sec.key is not None else 0,
         "highest_sn": sec.window.highest,
         "window": int(f.params["ANTI_REPLAY_WINDOW"]),
-        "authenticated": sec.authenticated & 0xFFFFFFFF,
-        "unauthenticated": refused[Reason.UNAUTHENTICATED] & 0xFFFF,
-        "bad_mac": refused[Reason.BAD_MAC] & 0xFFFF,
-        "replayed": refused[Reason.REPLAYED] & 0xFFFF,
-        "malformed": (sum(refused.values()) - known) & 0xFFFF,
-        "unreported": f.uplink.unreported & 0xFFFF,
+        "authenticated": _u32(sec.authenticated),
+        "unauthenticated": _u32(refused[Reason.UNAUTHENTICATED]),
+        "bad_mac": _u32(refused[Reason.BAD_MAC]),
+        "replayed": _u32(refused[Reason.REPLAYED]),
+        "malformed": _u32(sum(refused.values()) - sum(refused[r] for r in named)),
+        "unreported": _u32(f.uplink.unreported),
         "armed": Hazardous[armed].value if armed is not None else 0,
         "arm_remaining": remaining,
+        "arsn_known": Flag.YES if sec.window.known else Flag.NO,
+        "challenge": sec.challenge,
+        "forward_limit": f.params["ARSN_FORWARD_LIMIT"],
+        "too_far_ahead": _u32(refused[Reason.SN_TOO_FAR_AHEAD]),
+        "arsn_unknown": _u32(refused[Reason.ARSN_UNKNOWN]),
+        "nvram_failed": _u32(refused[Reason.NVRAM_FAILED]),
+        "nvram_errno": min(sec.nvram_errno, 0xFFFF),
     }
+
+
+def _u32(count: int) -> int:
+    """A count as a u32 field: saturated at its largest value, never wrapped to a small one."""
+    return min(count, 0xFFFFFFFF)
 
 
 def _hw_link(link: LinkStatus) -> dict[str, Any]:

@@ -8,6 +8,9 @@ and envelopes are opened without judging them, and housekeeping says so in every
 
 from __future__ import annotations
 
+import bisect
+import errno
+import secrets
 import tomllib
 from collections import Counter
 from collections.abc import Callable
@@ -16,16 +19,43 @@ from dataclasses import dataclass
 from fsw.packets import ccsds, secure
 from fsw.packets.integrity import verify
 from fsw.packets.reasons import PacketError, Reason
+from fsw.packets.schema import CommandDef
 
 KEY_FILE_HEADER = (
     "# Uplink key of the rover emulator (made by `rover keygen`): HMAC-SHA256, truncated to\n"
     "# 128 bits as CCSDS SDLS does. Whoever holds it can command the rover: keep it secret.\n"
 )
-MAX_WINDOW = 1024
-"""The largest anti-replay window (ANTI_REPLAY_WINDOW's maximum): numbers this far below the
-highest are remembered whatever the window is now, so widening it lets no used number back in."""
-REFUSALS = (Reason.UNAUTHENTICATED, Reason.BAD_MAC, Reason.REPLAYED)
-"""What security refuses a command for (counted separately in SECURITY telemetry)."""
+SN_PER_SECOND = 1_000_000
+"""How the ground numbers commands (tools.ground.signer): by its clock, in microseconds, so an
+operator never keeps a counter file and consoles side by side stay in step. The anti-replay
+window and the forward limit below are sized for that numbering."""
+MAX_WINDOW = 60 * SN_PER_SECOND
+"""The widest anti-replay window (ANTI_REPLAY_WINDOW's maximum): a minute of ground clock."""
+DEFAULT_WINDOW = SN_PER_SECOND
+"""ANTI_REPLAY_WINDOW's default: one second of ground clock, so two commands signed 10 ms apart
+(or two consoles' commands crossing on the way) still run when they arrive in reverse order."""
+REMEMBERED = 1024
+"""Accepted sequence numbers remembered below the highest: whatever the window, a number is
+refused as used once accepted; when more than this many were accepted within the window, the
+oldest is forgotten and every number at or below it is refused (the floor rises)."""
+FORWARD_LIMIT_DAYS = 60.0
+"""ARSN_FORWARD_LIMIT's default, in days of ground clock: a number further than this above the
+highest accepted is refused (CryptoLib judges the positive side of its window the same way), so
+one legitimately signed but wrong number (a ground clock set to 2500, a replay of a far-future
+test command) cannot push the counter out of reach of every later command. Sized for clock-based
+numbering: the gap between two commands is the ground time between them, and the longest silence
+planned is a lunar night's hibernation (about 14.8 Earth days); 60 days allows four times that,
+or two whole lunations of outage, before the ground must re-establish the counter with
+SA_SET_ARSN. The limit does not apply to the first number a new security association (counter
+0) accepts, since no clock-based number is near 0."""
+Nonce = Callable[[], int]
+"""A source of SA-management challenges: 32-bit numbers that do not repeat."""
+
+
+def random_challenge() -> int:
+    """A fresh 32-bit challenge from the operating system's random source (the flight computer's
+    hardware random number generator in flight)."""
+    return secrets.randbits(32)
 
 
 @dataclass(frozen=True)
@@ -72,40 +102,79 @@ def parse_key(text: str) -> Key:
     return Key(spi, raw)
 
 
+def command_is(definition: CommandDef) -> Callable[[bytes], bool]:
+    """Whether a command packet is `definition`'s (by APID and code; its CRC not yet checked)."""
+
+    def test(packet: bytes) -> bool:
+        return (
+            len(packet) > 6
+            and ccsds.apid_of(packet) == definition.apid
+            and (packet[6] == definition.code)
+        )
+
+    return test
+
+
 class ReplayWindow:
-    """Which sequence numbers may still be accepted: above the highest seen, or within `size`
-    below it and not seen yet (the sliding window of IPsec, RFC 4303 section 3.4.3)."""
+    """Which sequence numbers may still be accepted: above the highest seen (by at most the
+    forward limit), or within `size` below it and not accepted yet (the sliding window of
+    IPsec, RFC 4303 section 3.4.3, remembering numbers rather than bits, as clock-based numbers
+    are sparse). `floor` None: the counter is unknown (lost), and nothing is accepted until
+    reset() sets it."""
 
-    def __init__(self, floor: int = 0) -> None:
-        self.highest = floor  # restored after a restart: everything at or below it counts as used
-        self._seen = (1 << MAX_WINDOW) - 1 if floor else 0  # bit i: highest - i was accepted
+    def __init__(self, floor: int | None = 0) -> None:
+        self.known = floor is not None
+        self.highest = floor or 0  # restored after a restart: everything at or below it is used
+        self.floor = self.highest  # numbers at or below it are refused (restored, forgotten)
+        self._used: list[int] = []  # accepted numbers above the floor, ascending
 
-    def judge(self, sn: int, size: int) -> str | None:
-        """Why `sn` must be refused, or None when it may be accepted (nothing changes)."""
+    def judge(self, sn: int, size: int, ahead: int) -> tuple[Reason, str] | None:
+        """Why `sn` must be refused (the reason and a line), or None when it may be accepted
+        (nothing changes). `ahead`: the forward limit, in sequence numbers."""
+        if not self.known:
+            return Reason.ARSN_UNKNOWN, (
+                "the anti-replay counter is unknown (non-volatile memory lost): nothing runs "
+                "until SA_SET_ARSN re-establishes it with the challenge in SECURITY telemetry"
+            )
         if sn < 1:
-            return "sequence number 0 is never used (they start at 1)"
+            return Reason.REPLAYED, "sequence number 0 is never used (they start at 1)"
         if sn > self.highest:
+            jump = sn - self.highest
+            if self.highest and jump > ahead:
+                return Reason.SN_TOO_FAR_AHEAD, (
+                    f"sequence number {sn} is {jump} above the highest ({self.highest}), "
+                    f"beyond the forward limit of {ahead}"
+                )
             return None
         behind = self.highest - sn
         if behind >= size:
-            return (
+            return Reason.REPLAYED, (
                 f"sequence number {sn} is {behind} below the highest ({self.highest}), "
                 f"outside the window of {size}"
             )
-        if self._seen >> behind & 1:
-            return f"sequence number {sn} was already used"
+        if sn <= self.floor:
+            return Reason.REPLAYED, (
+                f"sequence number {sn} is at or below {self.floor}, below which every number "
+                "counts as used (kept over a restart, or forgotten)"
+            )
+        at = bisect.bisect_left(self._used, sn)
+        if at < len(self._used) and self._used[at] == sn:
+            return Reason.REPLAYED, f"sequence number {sn} was already used"
         return None
 
     def accept(self, sn: int) -> None:
-        """Record `sn` as used (after judge() passed it); remembered MAX_WINDOW below the highest
+        """Record `sn` as used (after judge() passed it); the REMEMBERED newest are kept
         whatever the window, so widening the window lets no used number back in."""
-        if sn > self.highest:
-            shift = sn - self.highest
-            self._seen = (self._seen << shift | 1) if shift < MAX_WINDOW else 1
-            self.highest = sn
-        else:
-            self._seen |= 1 << (self.highest - sn)
-        self._seen &= (1 << MAX_WINDOW) - 1
+        bisect.insort(self._used, sn)
+        self.highest = max(self.highest, sn)
+        if len(self._used) > REMEMBERED:
+            self.floor = self._used.pop(0)
+
+    def reset(self, arsn: int) -> None:
+        """Set the counter (SA_SET_ARSN): every number at or below `arsn` counts as used."""
+        self.known = True
+        self.highest = self.floor = arsn
+        self._used = []
 
 
 class Refused(Exception):
@@ -119,24 +188,64 @@ class Refused(Exception):
 
 
 class UplinkSecurity:
-    """Judges command packets from the uplink; counts what it refuses, by reason."""
+    """Judges command packets from the uplink; counts what it refuses, by reason.
+
+    The anti-replay counter (ARSN) is kept in non-volatile memory by `keep` before the command
+    it admits runs: when it cannot be kept (disk full, read-only), the command is refused with
+    NVRAM_FAILED and nothing runs, since a command whose number a restart would forget could be
+    replayed after it. When the counter is unknown at boot (`floor` None: the memory was lost or
+    unreadable), every command is refused with ARSN_UNKNOWN until an SA_SET_ARSN sets it.
+
+    SA_SET_ARSN (`manages` tells it by its packet) is judged by its MAC only, since the window
+    cannot judge it (that is its purpose): its freshness is a challenge, a random number the
+    rover shows in SECURITY telemetry and draws anew at boot and after every SA_SET_ARSN, that
+    the command must carry (checked by its handler). A captured SA_SET_ARSN replayed later
+    carries a stale challenge and is refused, so it cannot set the counter back to open the way
+    for replays of older commands. (An envelope number above the value set, or a clock bound,
+    would not do: with the counter lost there is nothing to compare with, and the ground's
+    clock is not the rover's.) This is the nonce the SDLS extended procedures use for their
+    management commands, kept to one number.
+    """
 
     def __init__(
-        self, key: Key | None, floor: int = 0, keep: Callable[[int], None] | None = None
+        self,
+        key: Key | None,
+        floor: int | None = 0,
+        keep: Callable[[int], None] | None = None,
+        *,
+        manages: Callable[[bytes], bool] = lambda _: False,
+        nonce: Nonce = random_challenge,
+        emit: Callable[[str, dict[str, int]], None] = lambda _name, _args: None,
+        days: Callable[[], float] = lambda: FORWARD_LIMIT_DAYS,
     ) -> None:
         """`floor`: the highest sequence number accepted before a restart (kept in non-volatile
-        memory by `keep`, told the new highest after every accepted command), as SDLS keeps a
-        security association's anti-replay counter."""
+        memory by `keep`, told the new highest before every accepted command runs), as SDLS
+        keeps a security association's anti-replay counter; None when it was lost. `days`:
+        the forward limit now (ARSN_FORWARD_LIMIT); `emit` raises this component's events."""
         self.key = key
         self.window = ReplayWindow(floor)
         self._keep = keep
+        self._manages = manages
+        self._nonce = nonce
+        self._emit = emit
+        self._days = days
+        self.challenge = nonce() & 0xFFFFFFFF if key is not None else 0
         self.refused: Counter[Reason] = Counter()
         self.authenticated = 0
+        self.nvram_errno = 0  # the errno of the last failed write; 0 once a write succeeds
 
     @property
     def required(self) -> bool:
         """Whether commands must be authenticated (a key is loaded)."""
         return self.key is not None
+
+    def announce(self) -> None:
+        """Say at boot what the operator must know first: no key (UPLINK_INSECURE), or a lost
+        anti-replay counter (ARSN_UNKNOWN, with the challenge SA_SET_ARSN must carry)."""
+        if self.key is None:
+            self._emit("UPLINK_INSECURE", {})
+        elif not self.window.known:
+            self._emit("ARSN_UNKNOWN", {"challenge": self.challenge})
 
     def open(self, packet: bytes, window: int) -> bytes:
         """The command to execute from an uplinked packet (an envelope, or a bare command when
@@ -159,13 +268,8 @@ class UplinkSecurity:
             if not secure.authentic(envelope, self.key.secret):
                 why = "the MAC does not match: forged, or signed with another key"
                 raise self._refuse(Reason.BAD_MAC, why, inner, spi, sn)
-            replayed = self.window.judge(sn, window)
-            if replayed is not None:
-                raise self._refuse(Reason.REPLAYED, replayed, inner, spi, sn)
-            self.window.accept(sn)
-            self.authenticated += 1
-            if self._keep is not None:
-                self._keep(self.window.highest)
+            if not self._manages(inner):  # SA management: its challenge is its freshness
+                self._admit(inner, spi, sn, window)
         try:
             word0 = verify(inner)
         except PacketError as err:
@@ -174,6 +278,42 @@ class UplinkSecurity:
             why = "an envelope must hold one command packet"
             raise self._refuse(Reason.BAD_HEADER, why, inner, spi, sn)
         return inner
+
+    def _admit(self, inner: bytes, spi: int, sn: int, window: int) -> None:
+        """Judge an authentic envelope's number and keep it before its command may run."""
+        ahead = int(self._days() * 86400 * SN_PER_SECOND)  # the ground numbers in microseconds
+        judged = self.window.judge(sn, window, ahead)
+        if judged is not None:
+            raise self._refuse(*judged, inner, spi, sn)
+        self.window.accept(sn)  # used from now on, even if it cannot be kept below
+        self.authenticated += 1
+        try:
+            self.keep(self.window.highest)
+        except OSError as err:
+            why = f"the anti-replay counter could not be kept ({err.strerror or err}): not run"
+            raise self._refuse(Reason.NVRAM_FAILED, why, inner, spi, sn) from None
+
+    def keep(self, arsn: int) -> None:
+        """Write the counter to non-volatile memory, or OSError; the first failure of a run of
+        them raises NVRAM_FAILED (one event per run, however many commands it refuses)."""
+        if self._keep is None:
+            return
+        try:
+            self._keep(arsn)
+        except OSError as err:
+            if not self.nvram_errno:
+                self._emit("NVRAM_FAILED", {"errno": err.errno or 0})
+            self.nvram_errno = err.errno or errno.EIO
+            raise
+        self.nvram_errno = 0
+
+    def set_arsn(self, arsn: int) -> None:
+        """Re-establish the counter (SA_SET_ARSN, its challenge checked): kept first, then set;
+        a new challenge is drawn, so this command cannot be used twice. OSError when it cannot
+        be kept (nothing changes)."""
+        self.keep(arsn)
+        self.window.reset(arsn)
+        self.challenge = self._nonce() & 0xFFFFFFFF
 
     def _refuse(
         self, reason: Reason, message: str, packet: bytes, spi: int = 0, sn: int = 0

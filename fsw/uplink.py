@@ -36,7 +36,7 @@ class Uplink:
         deliver: Callable[[bytes], None],
         emit: Callable[[str, dict[str, Any]], None],
         security: UplinkSecurity | None = None,
-        refuse: Callable[[bytes, Reason], tuple[int, int, int]] | None = None,
+        refuse: Callable[[bytes, Reason, bool], tuple[int, int, int]] | None = None,
         window: Callable[[], int] = lambda: 64,
         now: Callable[[], float] = lambda: 0.0,
     ) -> None:
@@ -79,11 +79,13 @@ class Uplink:
         self._refilled = now
         if self._tokens < 1:
             self.unreported += 1
+            if self._refuse is not None:  # still counted: HK's cmd_rejected counts every one
+                self._refuse(refusal.packet, refusal.reason, False)
             return
         self._tokens -= 1
         apid = code = seq = 0
         if self._refuse is not None:
-            apid, code, seq = self._refuse(refusal.packet, refusal.reason)
+            apid, code, seq = self._refuse(refusal.packet, refusal.reason, True)
         self._emit(
             "UPLINK_REFUSED",
             {"apid": apid, "code": code, "seq": seq, "reason": refusal.reason,

@@ -18,7 +18,7 @@ from hil.sim.rover import SimRover
 from hil.sim.sun import FixedSun, SunModel
 from hil.sim.terrain import Terrain
 from tools.dictionary import Dictionary
-from tools.ground.signer import Signer, derived_key
+from tools.ground.signer import Signer, derived_challenges, derived_key
 from tools.scenario import Scenario, ScenarioError, TimedFault
 from tools.story import Story, check, tell
 from tools.tlmlog import LogWriter, RecordType
@@ -99,7 +99,9 @@ def run(
 
     started = time.perf_counter()
     key = derived_key(f"seed {seed}")  # ground and rover share it: the uplink is authenticated
-    flight = FlightSoftware(rover, clock, downlink, key=key)
+    flight = FlightSoftware(
+        rover, clock, downlink, key=key, challenges=derived_challenges(f"seed {seed}")
+    )
     signer = Signer(key, lambda: (EPOCH_NS + clock.now_ns()) // 1000)
     sent: dict[int, str] = {}
     timeline: list[tuple[float, int, Callable[[], None]]] = []

@@ -42,6 +42,10 @@ class Reason(IntEnum):
     TIME_IN_PAST = 31  # a stored sequence's absolute time has already passed
     TIME_ORDER = 32  # a stored sequence's absolute times are not in order
     SLOT_STATE = 33  # the sequence slot is not in a state that allows it (empty, not paused, ...)
+    ARSN_UNKNOWN = 34  # the anti-replay counter was lost: only SA_SET_ARSN is accepted
+    SN_TOO_FAR_AHEAD = 35  # its sequence number is beyond the forward limit above the highest
+    NVRAM_FAILED = 36  # non-volatile memory could not keep what it must (disk full, read-only)
+    BAD_CHALLENGE = 37  # an SA-management command without the challenge in SECURITY telemetry
 
 
 class PacketError(ValueError):

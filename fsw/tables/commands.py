@@ -264,6 +264,22 @@ COMMANDS = (  # after the table: ARM names the table's hazardous commands
         "seconds, once. A later ARM replaces this one.",
         args=(Field("command", "u16", "The hazardous command to let through", enum=Hazardous),),
     ),
+    CommandDef(
+        "SA_SET_ARSN",
+        Apid.CMD_EXEC,
+        0x05,
+        "Set the uplink's anti-replay counter (ARSN) to `arsn`: every sequence number at or "
+        "below it counts as used; the only command accepted while the counter is unknown (lost "
+        "non-volatile memory). Judged by its MAC and `challenge`, not by the anti-replay window: "
+        "it must carry the challenge in SECURITY telemetry, drawn anew at boot and after each "
+        "SA_SET_ARSN, so a captured one cannot be replayed. Give the ground clock in "
+        "microseconds (what the ground signs with) or more; a lower value lets older "
+        "commands run again.",
+        args=(
+            Field("arsn", "u64", "The new anti-replay counter", min=1),
+            Field("challenge", "u32", "SECURITY telemetry's challenge"),
+        ),
+    ),
 )
 
 MODE_TRIGGERS: dict[str, Trigger] = {
@@ -290,6 +306,7 @@ ALLOWED_MODES: dict[str, frozenset[Mode]] = {
     "MONITOR_ENABLE": _ANY,
     "SIM_INJECT_FAULT": _ANY,
     "ARM": _ANY,
+    "SA_SET_ARSN": _ANY,
     "SEQ_LOAD": _ANY,
     "SEQ_START": _ANY,
     "SEQ_PAUSE": _ANY,

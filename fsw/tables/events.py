@@ -274,6 +274,39 @@ EVENTS += (
         "Uplink NOT authenticated (--insecure): anyone who can reach the link can command",
         "Raised at boot when the flight software runs without an uplink key.",
     ),
+    EventDef(
+        "ARSN_UNKNOWN",
+        47,
+        Severity.CRITICAL,
+        "Anti-replay counter lost (non-volatile memory missing or unreadable): every command is "
+        "refused until SA_SET_ARSN, challenge {challenge}",
+        "Raised at boot when the uplink's anti-replay counter could not be restored: starting "
+        "it at 0 would let every command ever captured run again, so only SA_SET_ARSN (with "
+        "this challenge, also in SECURITY telemetry) is accepted until it is set.",
+        (Field("challenge", "u32", "What SA_SET_ARSN must carry"),),
+    ),
+    EventDef(
+        "ARSN_SET",
+        48,
+        Severity.WARNING,
+        "Anti-replay counter set to {arsn} (was {previous}); next challenge {challenge}",
+        "SA_SET_ARSN re-established the anti-replay counter.",
+        (
+            Field("arsn", "u64", "The counter now"),
+            Field("previous", "u64", "The counter before (0: unknown)"),
+            Field("challenge", "u32", "The challenge the next SA_SET_ARSN must carry"),
+        ),
+    ),
+    EventDef(
+        "NVRAM_FAILED",
+        49,
+        Severity.CRITICAL,
+        "Non-volatile memory write failed (errno {errno}): commands are refused NVRAM_FAILED "
+        "until the anti-replay counter can be kept",
+        "The anti-replay counter could not be written (disk full, file too large, read-only). "
+        "Raised once per run of failures; SECURITY telemetry keeps the errno and a count.",
+        (Field("errno", "u16", "The operating system's error number (28: no space left)"),),
+    ),
 )
 
 _CAUSE = Field("cause", "u8", "Why these packets are played back", enum=PlaybackCause)

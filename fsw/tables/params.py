@@ -9,7 +9,7 @@ from enum import IntEnum
 
 from fsw.mobility.geometry import TOP_SPEED
 from fsw.params import ParamDef
-from fsw.security import MAX_WINDOW
+from fsw.security import DEFAULT_WINDOW, FORWARD_LIMIT_DAYS, MAX_WINDOW
 from fsw.tables.monitors import MONITORS
 
 _OWN: tuple[tuple[str, float, float, float, str, str], ...] = (
@@ -44,12 +44,12 @@ _ADDED: tuple[tuple[str, float, float, float, str, str, bool], ...] = (
     ),
     (
         "ANTI_REPLAY_WINDOW",
-        64.0,
+        float(DEFAULT_WINDOW),
         1.0,
         float(MAX_WINDOW),
         "",
-        "Authenticated sequence numbers below the "
-        "highest seen that may still arrive (out of order), each once",
+        "Authenticated sequence numbers below the highest seen that may still arrive (out of "
+        "order), each once; the ground numbers by its clock in microseconds (1000000: 1 s)",
         True,
     ),
     (
@@ -60,6 +60,16 @@ _ADDED: tuple[tuple[str, float, float, float, str, str, bool], ...] = (
         "packets",
         "Stored packets played back per control cycle while in contact (pacing)",
         True,
+    ),
+    (
+        "ARSN_FORWARD_LIMIT",
+        FORWARD_LIMIT_DAYS,
+        1.0,
+        3650.0,
+        "d",
+        "Furthest an authenticated sequence number may be above the highest accepted, in days "
+        "of the ground's clock-based numbering (beyond: refused SN_TOO_FAR_AHEAD)",
+        False,
     ),
 )
 

@@ -26,6 +26,7 @@ from fsw.tables.enums import (
 from fsw.tables.monitors import MONITORS
 
 _WRAPS = "; wraps at 65536"
+_SATURATES = "; stops at 4294967295"
 
 
 def _f32(name: str, description: str, unit: str = "", limits: Limits | None = None) -> Field:
@@ -235,35 +236,75 @@ TELEMETRY: tuple[TelemetryDef, ...] = (
             Field("uplink_auth", "u8", "Whether commands must be authenticated", enum=UplinkAuth),
             Field("spi", "u16", "The key's security parameter index (0: no key)"),
             Field("highest_sn", "u64", "Highest authenticated sequence number accepted"),
-            Field("window", "u16", "Anti-replay window (ANTI_REPLAY_WINDOW)"),
+            Field("window", "u32", "Anti-replay window (ANTI_REPLAY_WINDOW)"),
             Field("authenticated", "u32", "Commands that passed authentication"),
             Field(
                 "unauthenticated",
-                "u16",
-                "Bare commands or unknown keys refused" + _WRAPS,
+                "u32",
+                "Bare commands or unknown keys refused" + _SATURATES,
                 limits=Limits(yellow_high=1),
             ),
             Field(
                 "bad_mac",
-                "u16",
-                "Commands refused for a MAC that does not match (forged)" + _WRAPS,
+                "u32",
+                "Commands refused for a MAC that does not match (forged)" + _SATURATES,
                 limits=Limits(yellow_high=1),
             ),
             Field(
                 "replayed",
-                "u16",
-                "Commands refused as replays" + _WRAPS,
+                "u32",
+                "Commands refused as replays" + _SATURATES,
                 limits=Limits(yellow_high=1),
             ),
-            Field("malformed", "u16", "Envelopes too short or holding no good command" + _WRAPS),
+            Field(
+                "malformed", "u32", "Envelopes too short or holding no good command" + _SATURATES
+            ),
             Field(
                 "unreported",
-                "u16",
-                "Refusals counted but not reported, over the rate limit (a flood)" + _WRAPS,
+                "u32",
+                "Refusals counted but not reported, over the rate limit (a flood)" + _SATURATES,
                 limits=Limits(yellow_high=1),
             ),
             Field("armed", "u16", "The hazardous command armed now (0: none)"),
             _f32("arm_remaining", "Time left before the arming expires", "s"),
+            Field(
+                "arsn_known",
+                "u8",
+                "Whether the anti-replay counter is known (NO: lost at boot; every command but "
+                "SA_SET_ARSN is refused ARSN_UNKNOWN)",
+                enum=Flag,
+                limits=Limits(red_low=1),
+            ),
+            Field("challenge", "u32", "What the next SA_SET_ARSN must carry (0: no key)"),
+            _f32(
+                "forward_limit",
+                "How far above the highest a sequence number may be (ARSN_FORWARD_LIMIT)",
+                "d",
+            ),
+            Field(
+                "too_far_ahead",
+                "u32",
+                "Commands refused beyond the forward limit" + _SATURATES,
+                limits=Limits(yellow_high=1),
+            ),
+            Field(
+                "arsn_unknown",
+                "u32",
+                "Commands refused while the counter was unknown" + _SATURATES,
+                limits=Limits(yellow_high=1),
+            ),
+            Field(
+                "nvram_failed",
+                "u32",
+                "Commands refused as their counter could not be kept" + _SATURATES,
+                limits=Limits(red_high=0),
+            ),
+            Field(
+                "nvram_errno",
+                "u16",
+                "Error number of the last failed non-volatile write (0: the last write worked)",
+                limits=Limits(red_high=0),
+            ),
         ),
     ),
     TelemetryDef(

@@ -5,7 +5,8 @@ import pytest
 
 from fsw.packets import secure
 from fsw.packets.framing import frame
-from fsw.security import Key, ReplayWindow, parse_key
+from fsw.packets.reasons import Reason
+from fsw.security import REMEMBERED, Key, ReplayWindow, parse_key
 from fsw.tables import CATALOG
 from tests.fsw.support import Rover
 
@@ -80,19 +81,23 @@ def test_a_refused_forgery_does_not_use_up_its_sequence_number():
     assert pings(r) == [2]
 
 
+W = 1_000_000  # ANTI_REPLAY_WINDOW's default: a second of the ground's microsecond numbering
+T = 1_700_000_000_000_000  # a ground clock in microseconds
+
+
 @pytest.mark.parametrize(
     ("sn", "runs"),
     [
-        (1000, False),  # the highest itself: used
-        (999, True),  # just below, unused
-        (1000 - 63, True),  # the last number inside a window of 64
-        (1000 - 64, False),  # the first outside it
-        (1001, True),  # above the highest
+        (T, False),  # the highest itself: used
+        (T - 1, True),  # just below, unused
+        (T - (W - 1), True),  # the last number inside the window
+        (T - W, False),  # the first outside it
+        (T + 1, True),  # above the highest
     ],
 )
 def test_the_anti_replay_window_at_its_edges(sn, runs):
     r = rover()
-    r.flight.receive(sealed("PING", 0, 1000, token=0))
+    r.flight.receive(sealed("PING", 0, T, token=0))
     r.flight.receive(sealed("PING", 1, sn, token=1))
     r.run(1)
     assert pings(r) == ([0, 1] if runs else [0])
@@ -102,16 +107,39 @@ def test_the_anti_replay_window_at_its_edges(sn, runs):
 
 def test_window_bookkeeping_across_jumps_and_out_of_order_arrivals():
     w = ReplayWindow()
+    far = 1 << 64
     for sn in (5, 3, 10, 4, 9):
-        assert w.judge(sn, 8) is None
+        assert w.judge(sn, 8, far) is None
         w.accept(sn)
-    assert w.judge(2, 8) == "sequence number 2 is 8 below the highest (10), outside the window of 8"
-    assert w.judge(3, 8) == "sequence number 3 was already used"  # 7 below: inside, used
-    assert w.judge(6, 8) is None and w.judge(11, 8) is None
-    w.accept(10**15)  # a huge jump forgets everything below the new window
-    assert w.judge(10**15 - 1, 8) is None
-    assert "already used" in w.judge(10**15, 8)
-    assert w.judge(0, 8) == "sequence number 0 is never used (they start at 1)"
+    assert w.judge(2, 8, far) == (
+        Reason.REPLAYED,
+        "sequence number 2 is 8 below the highest (10), outside the window of 8",
+    )
+    assert w.judge(3, 8, far) == (Reason.REPLAYED, "sequence number 3 was already used")
+    assert w.judge(6, 8, far) is None and w.judge(11, 8, far) is None
+    assert w.judge(31, 8, 20) == (
+        Reason.SN_TOO_FAR_AHEAD,
+        "sequence number 31 is 21 above the highest (10), beyond the forward limit of 20",
+    )
+    w.accept(10**15)  # a jump: the window moves up with it
+    assert w.judge(10**15 - 1, 8, far) is None
+    assert w.judge(10**15, 8, far) == (
+        Reason.REPLAYED,
+        f"sequence number {10**15} was already used",
+    )
+    assert w.judge(0, 8, far) == (
+        Reason.REPLAYED,
+        "sequence number 0 is never used (they start at 1)",
+    )
+
+
+def test_the_window_remembers_a_bounded_number_of_used_numbers_then_raises_its_floor():
+    w = ReplayWindow()
+    for sn in range(1, REMEMBERED + 2):  # one more than it remembers
+        w.accept(sn)
+    assert w.floor == 1  # the oldest forgotten: refused as if used
+    assert "at or below 1" in w.judge(1, W, W)[1]
+    assert w.judge(REMEMBERED + 2, W, W) is None
 
 
 def test_insecure_says_so_at_boot_and_in_every_housekeeping_packet_and_opens_envelopes():
@@ -165,7 +193,8 @@ def test_a_key_file_round_trips_and_never_prints_its_secret():
 
 def test_widening_the_window_lets_no_used_number_back_in():
     r = rover()
-    for sn in range(1, 101):
+    r.flight.receive(sealed("SET_PARAM", 199, 1, param="ANTI_REPLAY_WINDOW", value=64.0))
+    for sn in range(2, 101):
         r.flight.receive(sealed("PING", sn, sn, token=sn))
     r.flight.receive(sealed("SET_PARAM", 200, 101, param="ANTI_REPLAY_WINDOW", value=1024.0))
     r.flight.receive(sealed("PING", 300, 30, token=30))  # 71 below: outside 64, inside 1024
@@ -203,5 +232,6 @@ def test_a_flood_without_the_key_is_counted_but_reported_at_a_limited_rate():
     reported = len(refusals(r))
     assert 10 <= reported <= 17  # the burst, then about one a second
     assert sec["unreported"] == 2005 - reported
+    assert r.last("HK")["cmd_rejected"] == 2005  # reported or not, every refusal counts
     store = r.flight.forward.store
     assert store.evicted == [0, 0]  # nothing pushed out of the store

@@ -17,7 +17,7 @@ from tools.dictionary import Dictionary
 from tools.ground.cmdline import CommandLine
 from tools.ground.relayed import SimRelay
 from tools.ground.session import Session
-from tools.ground.signer import Signer, derived_key
+from tools.ground.signer import Signer, derived_challenges, derived_key
 from tools.runner import EPOCH_NS, build_rover
 from tools.scenario import Scenario, TimedFault, load, parse
 from tools.tlmlog import LogWriter
@@ -85,8 +85,9 @@ class InProcessSession(Session):
                                                          self.seed)  # fmt: skip
         key = derived_key(f"seed {self.seed}") if authenticated else None
         contact = None if self.relay is None else self.relay.contact
+        challenges = derived_challenges(f"seed {self.seed}")  # reproducible telemetry
         self.flight = FlightSoftware(self.rover, self.clock, self._downlink, key=key,
-                                     contact=contact)  # fmt: skip
+                                     contact=contact, challenges=challenges)  # fmt: skip
         if key is not None:
             self.signer = Signer(key, lambda: self.ground_time_ns() // 1000)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import random
 import secrets
 import stat
 from collections.abc import Callable
@@ -40,6 +41,13 @@ def new_key(spi: int = 1) -> Key:
 def derived_key(label: str) -> Key:
     """A key made from a label (in-process runs: the same every run of a seed; never for a link)."""
     return Key(1, hashlib.sha256(f"rover in-process key: {label}".encode()).digest())
+
+
+def derived_challenges(label: str) -> Callable[[], int]:
+    """SA-management challenges made from a label, for the flight software of an in-process run
+    (the same every run of a seed, so its telemetry is reproducible; never for a link)."""
+    rng = random.Random(f"rover in-process challenges: {label}")
+    return lambda: rng.getrandbits(32)
 
 
 def write_key(path: Path, key: Key, *, force: bool = False) -> None:
