@@ -237,12 +237,32 @@ def _play(
 
 def _replay_memory(args: argparse.Namespace, key: Key | None) -> dict[str, Any]:
     """The anti-replay counter kept in non-volatile memory, so an envelope captured before a
-    restart is still refused after it (nothing to keep without a key)."""
+    restart is still refused after it (nothing to keep without a key). A memory never written
+    (no directory yet) is a new rover: its counter starts at 0. A directory without the counter,
+    or a counter that cannot be read, is a lost one: the flight software then refuses every
+    command until SA_SET_ARSN sets it, rather than let captured commands run again."""
     if key is None:
         return {}
     nvram = Nvram(Path(args.nvram).expanduser() if args.nvram else state_dir() / "nvram")
     name = f"uplink-sn-{key.spi}"
-    return {"replay_floor": nvram.read(name), "keep_replay": lambda sn: nvram.write(name, sn)}
+    where = nvram.directory / name
+    floor: int | None
+    if nvram.blank:
+        floor = 0
+        _say(f"new non-volatile memory at {nvram.directory}: anti-replay counter starts at 0")
+    else:
+        try:
+            floor = nvram.read(name)
+        except ValueError as err:
+            floor, why = None, str(err)
+        else:
+            why = f"{where} is missing"
+        if floor is None:
+            _say(
+                f"anti-replay counter LOST ({why}): every command is refused until the ground "
+                "sends SA_SET_ARSN with the challenge in SECURITY telemetry"
+            )
+    return {"replay_floor": floor, "keep_replay": lambda sn: nvram.write(name, sn)}
 
 
 def _key(args: argparse.Namespace) -> Key | None:

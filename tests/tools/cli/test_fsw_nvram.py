@@ -1,0 +1,113 @@
+"""`rover fsw` and its non-volatile memory, live: a memory that cannot be written (a file-size
+limit, as a full disk) refuses the command and the flight software runs on; a lost anti-replay
+counter is said at boot and refuses every command until SA_SET_ARSN re-establishes it."""
+
+import re
+import resource
+import subprocess
+import sys
+import threading
+import time
+
+from tests.hil.support import Ground
+from tools.ground.signer import Signer, default_key_path, read_key
+
+LISTENING = re.compile(r"^rover fsw: ground link on tcp 127\.0\.0\.1:(\d+)$")
+
+
+def no_file_growth() -> None:  # in the child: every write past its first byte fails (EFBIG)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1, resource.RLIM_INFINITY))
+
+
+class Fsw:
+    """`rover fsw` in a subprocess, its output collected line by line."""
+
+    def __init__(self, *args: str, limited: bool = False) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tools", "fsw", "--listen", "127.0.0.1:0", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=no_file_growth if limited else None,  # noqa: PLW1509 (no threads yet)
+        )
+        self.lines: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def wait_for(self, pattern: str | re.Pattern, timeout: float = 20.0) -> re.Match:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for line in list(self.lines):
+                if m := re.search(pattern, line):
+                    return m
+            assert self.proc.poll() is None, self.lines
+            time.sleep(0.01)
+        raise AssertionError(f"no {pattern!r} in {self.lines}")
+
+    def ground(self) -> Ground:
+        port = int(self.wait_for(LISTENING).group(1))
+        ground = Ground.tcp(("127.0.0.1", port))
+        ground.signer = Signer(read_key(default_key_path()), lambda: time.time_ns() // 1000)
+        return ground
+
+    def finish(self) -> tuple[int, str]:
+        try:
+            code = self.proc.wait(30)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+        assert self.proc.stderr is not None
+        return code, self.proc.stderr.read()
+
+
+def reasons(ground: Ground, seq: int) -> list[tuple[str, str]]:
+    ground.stages(seq)
+    return [
+        (v["stage"], v["reason"])
+        for p in ground.heard
+        if p.name == "CMD_VERIFY" and (v := p.shown())["cmd_seq"] == seq
+    ]
+
+
+def test_a_memory_that_cannot_be_written_refuses_the_command_and_the_rover_runs_on(tmp_path):
+    fsw = Fsw("--nvram", str(tmp_path / "nv"), "--speed", "20", "--duration", "60", limited=True)
+    ground = fsw.ground()
+    ground.send("NOOP", 1)  # the issue's case: this ended `rover fsw` (No space left on device)
+    assert reasons(ground, 1) == [("REJECTED", "NVRAM_FAILED")]
+    ground.send("PING", 2, token=2)
+    assert reasons(ground, 2) == [("REJECTED", "NVRAM_FAILED")]
+    sec = ground.until(lambda p: p.name == "SECURITY" and p.values["nvram_failed"] == 2)
+    assert sec.values["nvram_errno"] == 27  # EFBIG
+    hk = ground.until(lambda p: p.name == "HK").values
+    assert (hk["mode"], hk["cmd_rejected"]) == (1, 2)  # STANDBY: up, commandable, nothing ran
+    code, err = fsw.finish()
+    ground.close()
+    assert (code, err) == (0, "")
+    out = "\n".join(fsw.lines)
+    assert out.count("Non-volatile memory write failed (errno 27)") == 1
+    assert "NOOP received" not in out and "PING reply" not in out
+
+
+def test_a_lost_counter_refuses_commands_until_sa_set_arsn(tmp_path):
+    (tmp_path / "nv").mkdir()  # memory that was written once, its counter gone
+    fsw = Fsw("--nvram", str(tmp_path / "nv"), "--speed", "20", "--duration", "60")
+    ground = fsw.ground()
+    fsw.wait_for(r"anti-replay counter LOST \(.*uplink-sn-1 is missing\): every command is refused")
+    ground.send("PING", 1, token=1)
+    assert reasons(ground, 1) == [("REJECTED", "ARSN_UNKNOWN")]
+    challenge = ground.until(lambda p: p.name == "SECURITY").values["challenge"]
+    assert ground.signer is not None
+    arsn = ground.signer.clock()  # the ground clock: above every number it signed before
+    ground.send("SA_SET_ARSN", 2, arsn=arsn, challenge=challenge)
+    assert reasons(ground, 2)[-1] == ("COMPLETED", "OK")
+    ground.send("PING", 3, token=3)
+    assert reasons(ground, 3)[-1] == ("COMPLETED", "OK")
+    code, err = fsw.finish()
+    ground.close()
+    assert (code, err) == (0, "")
+    assert "Anti-replay counter lost" in "\n".join(fsw.lines)  # the boot event, printed
+    assert int((tmp_path / "nv" / "uplink-sn-1").read_text()) > arsn  # kept, with the PING's
