@@ -4,7 +4,10 @@ every command in an authenticated envelope with a fresh sequence number.
 Each sequence number is the ground clock in microseconds, or one more than the last if that is
 higher: a console started again continues above every number it used, and two consoles (or a
 console and a script) sending side by side stay in step with each other, with no counter file to
-keep. The rover's window refuses only numbers at or below what it has already seen.
+keep. The rover's anti-replay window is sized for this numbering (fsw.security.SN_PER_SECOND):
+numbers up to a second below its highest still run once, so commands crossing on the way run;
+numbers more than ARSN_FORWARD_LIMIT days above it are refused. When the rover lost its counter,
+SA_SET_ARSN re-establishes it with `Signer.propose_arsn()`, a number below every later one.
 """
 
 from __future__ import annotations
@@ -95,6 +98,12 @@ class Signer:
         self.key = key
         self.clock = clock
         self.next_sn = 1  # at least: the lowest number the next seal may use
+
+    def propose_arsn(self) -> int:
+        """The value for SA_SET_ARSN: the clock now, reserved, so every later seal is above it."""
+        sn = max(self.next_sn, self.clock())
+        self.next_sn = sn + 1
+        return sn
 
     def seal(self, packet: bytes) -> bytes:
         """The envelope carrying command `packet`, with a number above every one used before."""

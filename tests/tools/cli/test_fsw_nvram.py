@@ -101,7 +101,7 @@ def test_a_lost_counter_refuses_commands_until_sa_set_arsn(tmp_path):
     assert reasons(ground, 1) == [("REJECTED", "ARSN_UNKNOWN")]
     challenge = ground.until(lambda p: p.name == "SECURITY").values["challenge"]
     assert ground.signer is not None
-    arsn = ground.signer.clock()  # the ground clock: above every number it signed before
+    arsn = ground.signer.propose_arsn()  # the ground clock: above every number signed before
     ground.send("SA_SET_ARSN", 2, arsn=arsn, challenge=challenge)
     assert reasons(ground, 2)[-1] == ("COMPLETED", "OK")
     ground.send("PING", 3, token=3)

@@ -99,3 +99,11 @@ def test_two_consoles_sending_side_by_side_are_both_obeyed():
         s.run_for(1)
         s.signer = signer
         assert s.await_final(s.send(ping), 5) == "COMPLETED"
+
+
+def test_a_proposed_arsn_is_below_every_later_number_even_in_the_same_microsecond():
+    now = [1_700_000_000_000_000]
+    signer = Signer(new_key(), lambda: now[0])
+    arsn = signer.propose_arsn()
+    after = secure.unseal(signer.seal(b"\x18\x10\xc0\x00\x00\x00\x00\x00\x00"))  # clock unmoved
+    assert arsn == now[0] and after.sn == arsn + 1
