@@ -18,4 +18,4 @@ def test_without_playback_the_same_pass_has_gaps(capsys, tmp_path, monkeypatch):
     code = link_impairment.main(["--hours", "0.25", "--loss", "0.1", "--log", str(tmp_path / "l")])
     out = capsys.readouterr().out
     assert code == 1 and "targets (zero gaps, nothing twice, every command decided): MISSED" in out
-    assert " 0 of them missing" not in out and "0 missing by sequence count" not in out
+    assert " 0 of them missing" not in out and "archive: 0 missing by sequence" not in out
