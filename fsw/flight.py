@@ -36,7 +36,7 @@ from fsw.packets.catalog import Catalog
 from fsw.packets.reasons import Reason
 from fsw.params import ParamStore
 from fsw.port import Actuation, HardwarePort
-from fsw.security import Key, Nonce, UplinkSecurity, command_is, random_challenge
+from fsw.security import Key, Nonce, UplinkSecurity, challenge_of, random_challenge
 from fsw.sequencer import Sequencer
 from fsw.store import DEFAULT_SIZE
 from fsw.tables import CATALOG
@@ -108,7 +108,7 @@ class FlightSoftware:
             catalog, build_handlers(self), self.outbox.verify, self.emit, self.arming
         )
         self.security = UplinkSecurity(  # no key: --insecure; replay_floor None: counter lost
-            key, replay_floor, keep_replay, manages=command_is(catalog.command("SA_SET_ARSN")),
+            key, replay_floor, keep_replay, challenge_of=challenge_of(catalog, "SA_SET_ARSN"),
             nonce=challenges, emit=self.emit, days=lambda: self.params["ARSN_FORWARD_LIMIT"],
         )  # fmt: skip
         self.uplink = Uplink(

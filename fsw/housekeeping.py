@@ -135,7 +135,7 @@ def _security(f: FlightSoftware) -> dict[str, Any]:
     sec, arming = f.security, f.arming
     refused = sec.refused
     named = (Reason.UNAUTHENTICATED, Reason.BAD_MAC, Reason.REPLAYED, Reason.SN_TOO_FAR_AHEAD,
-             Reason.ARSN_UNKNOWN, Reason.NVRAM_FAILED)  # fmt: skip
+             Reason.ARSN_UNKNOWN, Reason.NVRAM_FAILED, Reason.BAD_CHALLENGE)  # fmt: skip
     remaining = arming.remaining()
     armed = arming.armed if remaining > 0 else None
     return {
@@ -146,7 +146,7 @@ def _security(f: FlightSoftware) -> dict[str, Any]:
         "authenticated": _u32(sec.authenticated),
         "unauthenticated": _u32(refused[Reason.UNAUTHENTICATED]),
         "bad_mac": _u32(refused[Reason.BAD_MAC]),
-        "replayed": _u32(refused[Reason.REPLAYED]),
+        "replayed": _u32(refused[Reason.REPLAYED] + refused[Reason.BAD_CHALLENGE]),
         "malformed": _u32(sum(refused.values()) - sum(refused[r] for r in named)),
         "unreported": _u32(f.uplink.unreported),
         "armed": Hazardous[armed].value if armed is not None else 0,

@@ -17,9 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from fsw.packets import ccsds, secure
+from fsw.packets.catalog import Catalog
 from fsw.packets.integrity import verify
 from fsw.packets.reasons import PacketError, Reason
-from fsw.packets.schema import CommandDef
 
 KEY_FILE_HEADER = (
     "# Uplink key of the rover emulator (made by `rover keygen`): HMAC-SHA256, truncated to\n"
@@ -102,17 +102,22 @@ def parse_key(text: str) -> Key:
     return Key(spi, raw)
 
 
-def command_is(definition: CommandDef) -> Callable[[bytes], bool]:
-    """Whether a command packet is `definition`'s (by APID and code; its CRC not yet checked)."""
+def challenge_of(catalog: Catalog, name: str) -> Callable[[bytes], int | None]:
+    """What reads the challenge an SA-management command (`name`) carries: None for any other
+    command; -1 for one that cannot be decoded (a wrong challenge, refused as such)."""
+    definition = catalog.command(name)
 
-    def test(packet: bytes) -> bool:
-        return (
-            len(packet) > 6
-            and ccsds.apid_of(packet) == definition.apid
-            and (packet[6] == definition.code)
-        )
+    def read(packet: bytes) -> int | None:
+        if len(packet) < 7 or ccsds.apid_of(packet) != definition.apid:
+            return None
+        if packet[6] != definition.code:
+            return None
+        try:
+            return int(catalog.decode(packet).values["challenge"])
+        except PacketError:
+            return -1
 
-    return test
+    return read
 
 
 class ReplayWindow:
@@ -196,12 +201,13 @@ class UplinkSecurity:
     replayed after it. When the counter is unknown at boot (`floor` None: the memory was lost or
     unreadable), every command is refused with ARSN_UNKNOWN until an SA_SET_ARSN sets it.
 
-    SA_SET_ARSN (`manages` tells it by its packet) is judged by its MAC only, since the window
-    cannot judge it (that is its purpose): its freshness is a challenge, a random number the
-    rover shows in SECURITY telemetry and draws anew at boot and after every SA_SET_ARSN, that
-    the command must carry (checked by its handler). A captured SA_SET_ARSN replayed later
-    carries a stale challenge and is refused, so it cannot set the counter back to open the way
-    for replays of older commands. (An envelope number above the value set, or a clock bound,
+    SA_SET_ARSN (`challenge_of` reads its challenge) is judged by its MAC and a challenge, not
+    by the window, which cannot judge it (that is its purpose): its freshness is a random
+    number the rover shows in SECURITY telemetry and draws anew at boot and after every
+    SA_SET_ARSN, that the command must carry. A captured SA_SET_ARSN replayed later carries a
+    stale challenge and is refused here (BAD_CHALLENGE, reported at the uplink's limited rate,
+    so replaying it in a loop floods nothing), so it cannot set the counter back to open the
+    way for replays of older commands. (An envelope number above the value set, or a clock bound,
     would not do: with the counter lost there is nothing to compare with, and the ground's
     clock is not the rover's.) This is the nonce the SDLS extended procedures use for their
     management commands, kept to one number.
@@ -213,7 +219,7 @@ class UplinkSecurity:
         floor: int | None = 0,
         keep: Callable[[int], None] | None = None,
         *,
-        manages: Callable[[bytes], bool] = lambda _: False,
+        challenge_of: Callable[[bytes], int | None] = lambda _: None,
         nonce: Nonce = random_challenge,
         emit: Callable[[str, dict[str, int]], None] = lambda _name, _args: None,
         days: Callable[[], float] = lambda: FORWARD_LIMIT_DAYS,
@@ -225,7 +231,7 @@ class UplinkSecurity:
         self.key = key
         self.window = ReplayWindow(floor)
         self._keep = keep
-        self._manages = manages
+        self._challenge_of = challenge_of
         self._nonce = nonce
         self._emit = emit
         self._days = days
@@ -268,8 +274,12 @@ class UplinkSecurity:
             if not secure.authentic(envelope, self.key.secret):
                 why = "the MAC does not match: forged, or signed with another key"
                 raise self._refuse(Reason.BAD_MAC, why, inner, spi, sn)
-            if not self._manages(inner):  # SA management: its challenge is its freshness
+            carried = self._challenge_of(inner)
+            if carried is None:
                 self._admit(inner, spi, sn, window)
+            elif carried != self.challenge:  # SA management: its challenge is its freshness
+                why = f"challenge {carried} is not {self.challenge}: stale, or a replay"
+                raise self._refuse(Reason.BAD_CHALLENGE, why, inner, spi, sn)
         try:
             word0 = verify(inner)
         except PacketError as err:

@@ -253,7 +253,8 @@ TELEMETRY: tuple[TelemetryDef, ...] = (
             Field(
                 "replayed",
                 "u32",
-                "Commands refused as replays" + _SATURATES,
+                "Commands refused as replays (a used number, or SA_SET_ARSN with a spent "
+                "challenge)" + _SATURATES,
                 limits=Limits(yellow_high=1),
             ),
             Field(

@@ -64,7 +64,7 @@ def test_sa_set_arsn_needs_the_challenge_then_sets_the_counter_once():
     old = sealed("PING", 1, T + 10, token=1)  # captured before the loss
     r.flight.receive(sealed("SA_SET_ARSN", 2, T + 50, arsn=T + 100, challenge=999))  # stale
     r.run(1)
-    assert r.stages(2) == [("REJECTED", "BAD_CHALLENGE", 1)]
+    assert r.stages(2) == [("REJECTED", "BAD_CHALLENGE", 255)]
     assert r.last("SECURITY")["arsn_known"] == "NO"
     setting = sealed("SA_SET_ARSN", 3, T + 60, arsn=T + 100, challenge=1234)
     r.flight.receive(setting)
@@ -80,9 +80,31 @@ def test_sa_set_arsn_needs_the_challenge_then_sets_the_counter_once():
     r.flight.receive(sealed("PING", 4, T + 200, token=4))
     r.run(1)
     assert [e.values["token"] for e in r.events("PING_REPLY")] == [4]
-    assert refusal_reasons(r)[-1] == "REPLAYED"
-    assert r.stages(3)[-1] == ("REJECTED", "BAD_CHALLENGE", 1)
+    assert refusal_reasons(r)[-2:] == ["REPLAYED", "BAD_CHALLENGE"]
+    assert r.stages(3)[-1] == ("REJECTED", "BAD_CHALLENGE", 255)
     assert r.last("SECURITY")["highest_sn"] == T + 200
+
+
+def test_a_captured_sa_set_arsn_replayed_in_a_loop_floods_nothing():
+    r = lost()
+    stale = sealed("SA_SET_ARSN", 1, T, arsn=5, challenge=4321)  # an old one, recorded
+    for _ in range(500):
+        r.flight.receive(stale)
+    r.run(2)
+    assert len(r.events("UPLINK_REFUSED")) <= 12  # the burst and the rate, not 500
+    assert not r.events("CMD_REJECTED")  # refused before dispatch: no event per copy
+    sec = r.last("SECURITY")
+    assert (sec["replayed"], sec["arsn_known"]) == (500, "NO")
+    assert r.last("HK")["cmd_rejected"] == 500
+
+
+def test_a_stored_step_setting_the_counter_needs_the_challenge_too():
+    r = lost()
+    step = CATALOG.encode_command("SA_SET_ARSN", {"arsn": T, "challenge": 1}, 9)
+    r.flight.dispatcher.receive(step)  # as the sequencer runs a step
+    r.run(1)
+    assert r.stages(9) == [("REJECTED", "BAD_CHALLENGE", 1)]
+    assert r.last("SECURITY")["arsn_known"] == "NO"
 
 
 def test_sa_set_arsn_is_judged_by_its_mac():
