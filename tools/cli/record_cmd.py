@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from tools.cli.common import add_dict_option, load_dictionary
+from tools.cli.common import add_dict_option, load_dictionary, positive_seconds
 from tools.cli.console_cmd import add_link_options
 from tools.ground.session import LinkSession
 
@@ -24,7 +24,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     add_link_options(p)
     p.add_argument("--out", metavar="LOG", required=True, help="telemetry log to write")
-    p.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
+    p.add_argument("--duration", type=positive_seconds, metavar="S", help="stop after S seconds")
     add_dict_option(p)
     p.set_defaults(run=main)
 
