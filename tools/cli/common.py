@@ -4,8 +4,11 @@ packets into JSON a person can read."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
-from collections.abc import Callable
+import signal
+from collections.abc import Callable, Iterator
+from types import FrameType
 from typing import Any
 
 import serial
@@ -78,6 +81,28 @@ def _int(text: str) -> int | None:
         return int(text)
     except ValueError:
         return None
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived: stop as on ^C (a KeyboardInterrupt, so every ^C path handles it)."""
+
+
+@contextlib.contextmanager
+def sigterm_stops() -> Iterator[None]:
+    """Within: SIGTERM (systemd's stop, `kill PID`) raises Terminated in the main thread, so a
+    long-running command stops as on ^C: its summary, exit status 0 (systemd reads a clean stop
+    as success with no SuccessExitStatus= line). A second SIGTERM during that stop kills at once.
+    The previous handler is back afterwards (tests call main() in-process)."""
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise Terminated
+
+    before = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 def add_dict_option(parser: argparse.ArgumentParser) -> None:

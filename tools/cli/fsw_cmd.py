@@ -33,9 +33,11 @@ from tools import scenario as scenarios
 from tools.cli.common import (
     MAX_SPEED,
     SEED_MAX,
+    Terminated,
     baud_rate,
     positive_seconds,
     seed_number,
+    sigterm_stops,
     speed_factor,
 )
 from tools.cli.relay_opts import add_relay_options, relay_profile
@@ -140,7 +142,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    """Run until the duration has passed or the user interrupts."""
+    """Run until the duration has passed, the user interrupts (^C) or SIGTERM: the last two stop
+    it the same way, with its summary and exit status 0 (a systemd unit's `systemctl stop`)."""
+    with sigterm_stops():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     speed, store_size = args.speed, _store_size(args.store_size)
     sc = scenarios.load(args.scenario) if args.scenario else parse({"name": "lab", "duration": 1})
     seed = sc.seed if args.seed is None else args.seed
@@ -187,8 +195,8 @@ def main(args: argparse.Namespace) -> int:
         radio.start()
         _play(sc, flight, start, end, key)
         flight.run(end)
-    except KeyboardInterrupt:
-        _say("stopped")
+    except KeyboardInterrupt as stop:
+        _say("stopped by SIGTERM" if isinstance(stop, Terminated) else "stopped")
     finally:
         radio.close()
         _stop(relay)

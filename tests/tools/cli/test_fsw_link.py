@@ -99,6 +99,18 @@ def test_rover_fsw_stops_on_ctrl_c_with_a_summary():
     assert not any(line.startswith("t+") for line in fsw.lines)  # --quiet
 
 
+def test_rover_fsw_stops_on_sigterm_as_on_ctrl_c():
+    # systemd's `systemctl stop` (and `kill PID`): the summary, then exit 0, a clean stop
+    fsw = Fsw("--listen", "127.0.0.1:0", "--quiet", "--insecure")
+    fsw.wait_for(LISTENING)
+    fsw.wait_for("flight software on the simulated rover")
+    fsw.proc.send_signal(signal.SIGTERM)
+    code, err = fsw.finish()
+    assert (code, err) == (0, "")
+    assert fsw.lines[-2] == "rover fsw: stopped by SIGTERM"
+    assert re.fullmatch(r"rover fsw: link: 0 frames down, (\d+) dropped .*", fsw.lines[-1])
+
+
 def test_rover_fsw_over_a_serial_line():
     master, slave = os.openpty()
     tty.setraw(master)
