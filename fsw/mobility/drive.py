@@ -9,6 +9,7 @@ the goal rather than overshoot it.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 
@@ -36,6 +37,18 @@ class Limits:
 
 
 _STILL = (0.0,) * 6
+
+MIN_PROGRESS = 0.1
+"""The least share of its pace a motion is taken to keep when the SLIP limit is set near 1."""
+
+
+def longest(goal: float, slowest: float, params: Mapping[str, float]) -> float:
+    """The longest a motion may rightly take (s): steering for up to STEER_TIMEOUT, then `goal`
+    (m, or deg) at `slowest` (m/s, or deg/s: the slowest pace its limits may hold it to), slowed
+    by the most slip the SLIP monitor lets pass (SLIP_LIMIT). A motion the ground commanded is
+    proof of contact for that long: the dead-man (COMMAND_LOSS) counts silence only after it."""
+    slip = max(1.0 - params["SLIP_LIMIT"], MIN_PROGRESS)
+    return params["STEER_TIMEOUT"] + goal / (slowest * slip)
 
 
 class DriveController:
