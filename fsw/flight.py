@@ -96,8 +96,7 @@ class FlightSoftware:
         self.isolated = [False] * 6
         self.readings = Readings()
         self.actuation = Actuation()
-        self.last_command_time = clock.now()
-        self.motion_vouches_until = -math.inf  # a commanded motion is contact till then
+        self.last_command_time, self.motion_vouches_until = clock.now(), -math.inf  # see longest
         self.boot_time = clock.now()
         self.machine = ModeMachine(
             TRANSITIONS, GUARDS, self._guards(), self._actions(), self._mode_changed
@@ -187,9 +186,8 @@ class FlightSoftware:
         r.currents, r.motor_temps, r.measured = s.currents, s.motor_temps, nav.rates
         r.battery_soc, r.battery_voltage = s.battery_soc, s.battery_voltage
         r.electronics_temp, r.exterior_temp = s.electronics_temp, s.exterior_temp
-        r.command_silence = s.time - max(
-            self.last_command_time, min(s.time, self.motion_vouches_until)
-        )
+        vouched = min(s.time, self.motion_vouches_until)  # a commanded motion is contact
+        r.command_silence = s.time - max(self.last_command_time, vouched)
         r.hardware_silence = s.hardware_silence
         r.stall_fraction = params["STALL_RATE_FRACTION"]
         motion = self.drive.motion
@@ -339,19 +337,14 @@ class FlightSoftware:
         self.motion_cmd = cmd
         self._motion_start = (self.nav.travelled, self.nav.heading)
         self.drive.start_drive(a["distance"], a["radius"], a["speed"], self.clock.now())
-        p = self.params.values  # climbing, on five wheels, slipping: the slowest it may go
-        slowest = min(a["speed"], p["CLIMB_SPEED"], p["FIVE_WHEEL_SPEED"])
-        self.motion_vouches_until = self.clock.now() + longest(abs(a["distance"]), slowest, p)
+        self.motion_vouches_until = self.clock.now() + longest(a, self.params.values)
         self.emit("DRIVE_STARTED", dict(a))
 
     def _start_turn(self, cmd: Command) -> None:
         self.motion_cmd = cmd
         self._motion_start = (self.nav.travelled, self.nav.heading)
         self.drive.start_turn(cmd.args["angle"], self.clock.now())
-        p = self.params.values
-        self.motion_vouches_until = self.clock.now() + longest(
-            abs(cmd.args["angle"]), p["TURN_RATE"], p
-        )
+        self.motion_vouches_until = self.clock.now() + longest(cmd.args, self.params.values)
         self.emit("TURN_STARTED", {"angle": cmd.args["angle"]})
 
     def _stop_motion(self, reason: object) -> None:
