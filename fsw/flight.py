@@ -27,7 +27,7 @@ from fsw.fdir.schema import Watch
 from fsw.forward import StoreAndForward
 from fsw.handlers import build_handlers
 from fsw.housekeeping import housekeeping_packets
-from fsw.mobility.drive import DriveController, Limits, Status
+from fsw.mobility.drive import DriveController, Limits, Status, longest
 from fsw.mobility.geometry import TOP_SPEED
 from fsw.modes.machine import ModeMachine
 from fsw.navigation import Navigation
@@ -97,7 +97,7 @@ class FlightSoftware:
         self.isolated = [False] * 6
         self.readings = Readings()
         self.actuation = Actuation()
-        self.last_command_time = clock.now()
+        self.last_command_time, self.motion_vouches_until = clock.now(), -math.inf  # see longest
         self.boot_time = clock.now()
         self.machine = ModeMachine(
             TRANSITIONS, GUARDS, self._guards(), self._actions(), self._mode_changed
@@ -188,7 +188,8 @@ class FlightSoftware:
         r.currents, r.motor_temps, r.measured = s.currents, s.motor_temps, nav.rates
         r.battery_soc, r.battery_voltage = s.battery_soc, s.battery_voltage
         r.electronics_temp, r.exterior_temp = s.electronics_temp, s.exterior_temp
-        r.command_silence = s.time - self.last_command_time
+        vouched = min(s.time, self.motion_vouches_until)  # a commanded motion is contact
+        r.command_silence = s.time - max(self.last_command_time, vouched)
         r.hardware_silence = s.hardware_silence
         r.stall_fraction = params["STALL_RATE_FRACTION"]
         motion = self.drive.motion
@@ -246,6 +247,7 @@ class FlightSoftware:
 
     def _finish_motion(self, failure: Reason | None) -> None:
         cmd, self.motion_cmd = self.motion_cmd, None
+        self.motion_vouches_until = min(self.motion_vouches_until, self.clock.now())
         if failure is not None:
             self.emit("MOTION_STOPPED", {"reason": failure, "remaining": self.drive.remaining})
         self.drive.stop()
@@ -337,12 +339,14 @@ class FlightSoftware:
         self.motion_cmd = cmd
         self._motion_start = (self.nav.travelled, self.nav.heading)
         self.drive.start_drive(a["distance"], a["radius"], a["speed"], self.clock.now())
+        self.motion_vouches_until = self.clock.now() + longest(a, self.params.values)
         self.emit("DRIVE_STARTED", dict(a))
 
     def _start_turn(self, cmd: Command) -> None:
         self.motion_cmd = cmd
         self._motion_start = (self.nav.travelled, self.nav.heading)
         self.drive.start_turn(cmd.args["angle"], self.clock.now())
+        self.motion_vouches_until = self.clock.now() + longest(cmd.args, self.params.values)
         self.emit("TURN_STARTED", {"angle": cmd.args["angle"]})
 
     def _stop_motion(self, reason: object) -> None:

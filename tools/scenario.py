@@ -3,6 +3,7 @@ and the outcome expected. Loading checks everything and names the first bad item
 
 from __future__ import annotations
 
+import difflib
 import math
 import tomllib
 from dataclasses import dataclass, field
@@ -11,7 +12,8 @@ from typing import Any
 
 from fsw.packets.reasons import PacketError
 from fsw.tables import CATALOG
-from fsw.tables.enums import FaultKind, Wheel
+from fsw.tables.enums import FaultKind, Mode, Wheel
+from hil.sim.rover import SEED_MAX
 
 EXPECTATIONS = {
     "final_mode": "the mode in the last housekeeping packet",
@@ -135,8 +137,8 @@ def parse(data: dict[str, Any], path: Path | None = None) -> Scenario:
     for key, want in expect.items():
         _check_expectation(f"expect.{key}", key, want)
     seed = data.get("seed", 0)
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ScenarioError(f"seed: {seed!r} is not a whole number")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= SEED_MAX:
+        raise ScenarioError(f"seed: {seed!r} is not a whole number from 0 to {SEED_MAX}")
     return Scenario(
         name=str(data["name"]),
         description=str(data.get("description", "")),
@@ -154,8 +156,14 @@ def parse(data: dict[str, Any], path: Path | None = None) -> Scenario:
 
 
 _RANGES = {"travelled", "final_x", "final_y"}
-_NAME_LISTS = {"modes_visited", "modes_not_visited", "events", "absent_events"}
-_NAME_LISTS |= {"completed", "failed", "rejected"}
+_MODES = tuple(m.name for m in Mode)
+_NAMES = {"mode": _MODES, "event": tuple(e.name for e in CATALOG.events)}
+_NAMES["command"] = tuple(c.name for c in CATALOG.commands)
+_NAME_LISTS = {"modes_visited": "mode", "modes_not_visited": "mode", "final_mode": "mode"}
+_NAME_LISTS |= {"events": "event", "absent_events": "event"}
+_NAME_LISTS |= {"completed": "command", "failed": "command", "rejected": "command"}
+"""Expectations that name things, and what they name: checked against the tables at load, so a
+typo is refused before the run instead of failing after it."""
 
 
 def _check_expectation(where: str, key: str, want: Any) -> None:
@@ -165,15 +173,32 @@ def _check_expectation(where: str, key: str, want: Any) -> None:
         low, high = (_number(where, v) for v in want)
         if low > high:
             raise ScenarioError(f"{where}: min {low} is above max {high}")
+    elif key == "final_mode":
+        if not isinstance(want, str):
+            raise ScenarioError(f"{where}: give a mode name")
+        _known(where, "mode", want)
     elif key in _NAME_LISTS:
         if not isinstance(want, list) or not all(isinstance(v, str) for v in want):
             raise ScenarioError(f"{where}: give a list of names")
-    elif key == "final_mode" and not isinstance(want, str):
-        raise ScenarioError(f"{where}: give a mode name")
+        for name in want:
+            _known(where, _NAME_LISTS[key], name)
     elif key == "healthy_wheels":
         _number(where, want, 0, 6)
     elif key == "degraded" and not isinstance(want, bool):
         raise ScenarioError(f"{where}: give true or false")
+
+
+def _known(where: str, kind: str, name: str) -> None:
+    """Refuse a name the tables do not have, with the names it may have meant."""
+    names = _NAMES[kind]
+    if name in names:
+        return
+    if len(names) <= 12:
+        hint = f"one of {', '.join(names)}"
+    else:
+        close = difflib.get_close_matches(name.upper(), names, n=3, cutoff=0.8)
+        hint = f"did you mean {' or '.join(close)}?" if close else "see docs/reference.md"
+    raise ScenarioError(f"{where}: unknown {kind} {name!r} ({hint})")
 
 
 def _commands(where: str, entry: Any, duration: float) -> list[TimedCommand]:

@@ -9,6 +9,7 @@ the goal rather than overshoot it.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 
@@ -36,6 +37,24 @@ class Limits:
 
 
 _STILL = (0.0,) * 6
+
+MIN_PROGRESS = 0.1
+"""The least share of its pace a motion is taken to keep when the SLIP limit is set near 1."""
+
+
+def longest(args: Mapping[str, float], params: Mapping[str, float]) -> float:
+    """The longest a DRIVE or TURN_IN_PLACE (`args`) may rightly take (s): steering for up to
+    STEER_TIMEOUT, then its goal at the slowest pace its limits may hold it to (a drive: its own
+    speed, CLIMB_SPEED, FIVE_WHEEL_SPEED; a turn: TURN_RATE), slowed by the most slip the SLIP
+    monitor lets pass (SLIP_LIMIT). A motion the ground commanded is proof of contact for that
+    long: the dead-man (COMMAND_LOSS) counts silence only after it."""
+    if "angle" in args:
+        goal, slowest = abs(args["angle"]), params["TURN_RATE"]
+    else:
+        goal = abs(args["distance"])
+        slowest = min(args["speed"], params["CLIMB_SPEED"], params["FIVE_WHEEL_SPEED"])
+    slip = max(1.0 - params["SLIP_LIMIT"], MIN_PROGRESS)
+    return params["STEER_TIMEOUT"] + goal / (slowest * slip)
 
 
 class DriveController:

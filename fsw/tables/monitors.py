@@ -174,7 +174,9 @@ MONITORS: tuple[MonitorDef, ...] = (
         Response.STOP,
         Watch.MOVING,
         False,
-        "Time since the last command arrived: the dead-man stop when the ground has gone quiet.",
+        "Time since the last command arrived: the dead-man stop when the ground has gone quiet. "
+        "A motion the ground commanded counts as contact for the longest it may rightly take "
+        "(STEER_TIMEOUT, then its goal at its slowest allowed pace less SLIP_LIMIT of slip).",
     ),
     MonitorDef(
         "HARDWARE_LINK",

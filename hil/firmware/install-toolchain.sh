@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Install the Debian packages that build the Arduino firmware and run it on an emulated Uno:
-# avr-gcc, avr-libc, binutils, the Arduino core, and simavr with its library and parts.
+# Install the Debian packages that build the Arduino firmware, flash it to a real Uno and run it
+# on an emulated one: avr-gcc, avr-libc, binutils, the Arduino core, avrdude (`make flash`), and
+# simavr with its library and parts.
 # Idempotent: installs only what is missing (apt-get update only if the install fails first).
 # Uses sudo when not root. ROVER_SKIP_TOOLCHAIN=1 skips it (the simavr tests then fail clearly).
 set -euo pipefail
 
-PACKAGES=(gcc-avr avr-libc binutils-avr arduino-core-avr simavr libsimavr-dev libsimavrparts1)
+PACKAGES=(gcc-avr avr-libc binutils-avr arduino-core-avr avrdude simavr libsimavr-dev libsimavrparts1)
 say() { echo "install-toolchain: $*"; }
 fail() {
   echo "install-toolchain: $*" >&2

@@ -40,6 +40,10 @@ moved REFRESH along x or y (0.36 m diagonally), so they always cover what matter
 
 WHEEL_XY = tuple((w.x, w.y) for w in WHEELS)
 
+SEED_MAX = 2**32 - 1
+"""Seeds are 0..2**32-1, as numpy's and most simulators' generators take. Python's Random would
+take any integer, but it gives -N the draws of N: a negative seed would silently repeat another."""
+
 
 class Pose(NamedTuple):
     """Where the rover truly is (site frame, m and degrees), for tests and scenario checks."""

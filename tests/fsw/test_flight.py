@@ -1,11 +1,16 @@
 """The flight software's behaviour as the ground sees it in telemetry: climbing, limits exactly at
 and just beyond, five-wheel driving, SAFE and its recovery, parameters, hibernation and naps."""
 
+from dataclasses import replace
+from typing import Any
+
 import pytest
 
-from hil.sim import FixedSun, Rock, Terrain
+from fsw.clock import SimClock
+from fsw.port import Actuation
+from hil.sim import FixedSun, Rock, SimRover, Terrain
 from hil.sim.terrain import Ramp
-from tests.fsw.support import Rover
+from tests.fsw.support import START, Rover
 
 DRIVE = {"radius": 0.0, "speed": 0.0447}
 
@@ -87,13 +92,52 @@ def test_housekeeping_period_and_monitor_switches_take_effect():
     assert r.last("FDIR")["tilt"] == "DISABLED"
 
 
-def test_the_dead_man_stops_a_drive_when_the_ground_goes_quiet():
+class Sluggish:
+    """The simulated rover with every wheel turning at a fifth of its command (a failing motor
+    supply, say): nothing slips, stalls or disagrees, the rover only goes slower than any limit."""
+
+    def __init__(self, clock: SimClock) -> None:
+        self.sim = SimRover(clock.now, Terrain())
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.sim, name)
+
+    def actuate(self, command: Actuation) -> None:
+        self.sim.actuate(replace(command, drive=[rate / 5 for rate in command.drive]))
+
+
+def test_a_100m_drive_runs_to_its_end_with_the_ground_silent():
     r = Rover()
+    seq = r.send("DRIVE", distance=100.0, **DRIVE)  # 2,237 s at top speed: past COMMAND_LOSS
+    r.run(2400)
+    assert r.stages(seq)[-1][:2] == ("COMPLETED", "OK")
+    assert r.last("MOBILITY")["travelled"] == pytest.approx(100.0, abs=0.05)
+    assert not r.events("MONITOR_TRIPPED")
+    r.run(100)  # once the motion is over, the silence counts from its end again
+    ended = r.events("MOTION_DONE")[0].time
+    assert r.flight.readings.command_silence == pytest.approx(r.clock.now() - ended, abs=0.2)
+
+
+def test_a_turn_longer_than_the_dead_man_limit_also_runs_to_its_end():
+    r = Rover()
+    r.send("SET_PARAM", param="COMMAND_LOSS_LIMIT", value=60.0)
+    seq = r.send("TURN_IN_PLACE", angle=180.0)  # 90 s at TURN_RATE
+    r.run(150)
+    assert r.stages(seq)[-1][0] == "COMPLETED" and not r.events("MONITOR_TRIPPED")
+
+
+def test_the_dead_man_stops_a_motion_that_runs_far_past_its_longest_time():
+    r = Rover(hardware=Sluggish)
     r.send("SET_PARAM", param="COMMAND_LOSS_LIMIT", value=30.0)
-    seq = r.send("DRIVE", distance=10.0, **DRIVE)
-    r.run(60)
+    seq = r.send("DRIVE", distance=10.0, **DRIVE)  # at a fifth of 0.0447 m/s: 1,118 s
+    # its longest: 10 s to steer, then 10 m at 0.03 m/s (CLIMB_SPEED) slipping 40% (SLIP_LIMIT)
+    longest = 10.0 + 10.0 / (0.03 * 0.6)
+    r.run(2000)
     assert r.stages(seq)[-1][:2] == ("FAILED", "FAULT_STOP")
-    assert r.last("MOBILITY")["travelled"] == pytest.approx(30 * 0.0447, abs=0.1)
+    tripped = r.events("MONITOR_TRIPPED")
+    assert [e.shown()["monitor"] for e in tripped] == ["COMMAND_LOSS"]
+    assert tripped[0].time - START == pytest.approx(longest + 30.0, abs=1.0)
+    assert r.last("MOBILITY")["travelled"] == pytest.approx((longest + 30) * 0.0447 / 5, abs=0.3)
 
 
 def test_hibernation_wakes_at_sunrise_and_a_hot_noon_naps():

@@ -7,6 +7,7 @@ import pytest
 
 from fsw.tables import CATALOG
 from tools import scenario
+from tools.cli import main
 from tools.runner import run
 from tools.story import check, tell
 from tools.tlmlog import LogReader, RecordType
@@ -87,3 +88,43 @@ def test_a_badly_shaped_expectation_is_refused(expect, message):
 def test_a_duration_that_is_not_a_number_is_refused():
     with pytest.raises(scenario.ScenarioError, match="not a number"):
         scenario.parse({"name": "x", "duration": float("nan")})
+
+
+@pytest.mark.parametrize(
+    ("expect", "message"),
+    [({"final_mode": "FLYING"}, "expect.final_mode: unknown mode 'FLYING' (one of BOOT, STANDBY, "
+      "DRIVE, CLIMB, SAFE, HIBERNATE, NAP)"),
+     ({"modes_visited": ["STANDBY", "DRIVING"]}, "expect.modes_visited: unknown mode 'DRIVING'"),
+     ({"modes_not_visited": ["safe"]}, "expect.modes_not_visited: unknown mode 'safe'"),
+     ({"events": ["DRIVE_STARTD"]},
+      "expect.events: unknown event 'DRIVE_STARTD' (did you mean DRIVE_STARTED?)"),
+     ({"absent_events": ["EXPLODED"]},
+      "expect.absent_events: unknown event 'EXPLODED' (see docs/reference.md)"),
+     ({"completed": ["DRIVE", "DRIVES"]},
+      "expect.completed: unknown command 'DRIVES' (did you mean DRIVE?)"),
+     ({"failed": ["FLY"]}, "expect.failed: unknown command 'FLY'"),
+     ({"rejected": ["NOOPS"]}, "expect.rejected: unknown command 'NOOPS' (did you mean NOOP"),
+     ],
+)  # fmt: skip
+def test_an_expectation_naming_nothing_known_is_refused_at_load(expect, message):
+    with pytest.raises(scenario.ScenarioError) as refused:
+        scenario.parse({"name": "x", "duration": 5.0, "expect": expect})
+    assert str(refused.value).startswith(message)
+
+
+def test_rover_run_refuses_an_unknown_final_mode_before_running(tmp_path, capsys):
+    path = tmp_path / "fly.toml"
+    path.write_text('name = "x"\nduration = 100000\n[expect]\nfinal_mode = "FLYING"\n')
+    assert main(["run", str(path)]) == 2  # at once: 100,000 s are not simulated first
+    out = capsys.readouterr()
+    assert out.err == (
+        f"rover run: {path}: expect.final_mode: unknown mode 'FLYING' (one of BOOT, STANDBY, "
+        "DRIVE, CLIMB, SAFE, HIBERNATE, NAP)\n"
+    )
+    assert out.out == ""
+
+
+@pytest.mark.parametrize("seed", [-1, 2**32, 10**30, True])
+def test_a_seed_out_of_range_is_refused(seed):
+    with pytest.raises(scenario.ScenarioError, match="is not a whole number from 0 to 4294967295"):
+        scenario.parse({"name": "x", "duration": 5.0, "seed": seed})

@@ -21,6 +21,7 @@ from tools.cli import (
     replay_cmd,
     run_cmd,
 )
+from tools.cli.common import Terminated
 from tools.dictionary import DictionaryError
 from tools.scenario import ScenarioError
 from tools.tlmlog import LogError
@@ -70,5 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f" {err.filename}:" if isinstance(err, OSError) and err.filename else ""
         print(f"rover {args.command}:{where} {text}", file=sys.stderr)
         return 2
+    except Terminated:  # before the command's own stop could take over
+        return 143
     except KeyboardInterrupt:
         return 130

@@ -1,16 +1,108 @@
-"""What the subcommands share: the --dict option and turning packets into JSON a person can read."""
+"""What the subcommands share: the --dict option, the checks of numeric options, and turning
+packets into JSON a person can read."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
+import signal
+from collections.abc import Callable, Iterator
+from types import FrameType
 from typing import Any
+
+import serial
 
 from fsw.packets.catalog import Packet
 from fsw.packets.crc import CRC_SIZE
 from fsw.packets.timecode import utc_iso
 from fsw.packets.types import shortest_f32
+from hil.sim.rover import SEED_MAX
 from tools.dictionary import Dictionary
+
+MAX_SPEED = 100.0
+"""The fastest real-time pace (`rover fsw --speed`): the 10 Hz control loop then runs every 1 ms
+of wall time, about a quarter of a core on the 2-core reference machine, which leaves the
+executive its margin; much faster and cycles run late, so mission time would no longer be what
+the rover experiences. A faster rehearsal is what `rover run` is for (as fast as the CPU allows)."""
+
+MAX_FOLLOW_SPEED = 10_000.0
+"""The fastest `rover replay --follow` (a recorded day in 9 s): faster, nothing can be read."""
+
+
+def positive_seconds(text: str) -> float:
+    """argparse type: a positive, finite number of seconds."""
+    value = _float(text)
+    if value is None or not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}")
+    return value
+
+
+def speed_factor(top: float = MAX_SPEED) -> Callable[[str], float]:
+    """argparse type: a pace factor above 0 and at most `top`."""
+
+    def check(text: str) -> float:
+        value = _float(text)
+        if value is None or not 0 < value <= top:
+            raise argparse.ArgumentTypeError(
+                f"must be a number above 0 and at most {top:g} (times real time), got {text}"
+            )
+        return value
+
+    return check
+
+
+def baud_rate(text: str) -> int:
+    """argparse type: one of the standard serial baud rates pyserial knows."""
+    value = _int(text)
+    if value is None or value not in serial.Serial.BAUDRATES:
+        common = ", ".join(str(b) for b in (9600, 19200, 38400, 57600, 115200, 230400, 1000000))
+        raise argparse.ArgumentTypeError(f"not a standard baud rate: {text} (e.g. {common})")
+    return value
+
+
+def seed_number(text: str) -> int:
+    """argparse type: a random seed, a whole number 0..SEED_MAX."""
+    value = _int(text)
+    if value is None or not 0 <= value <= SEED_MAX:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 0 to {SEED_MAX}, got {text}")
+    return value
+
+
+def _float(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _int(text: str) -> int | None:
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived: stop as on ^C (a KeyboardInterrupt, so every ^C path handles it)."""
+
+
+@contextlib.contextmanager
+def sigterm_stops() -> Iterator[None]:
+    """Within: SIGTERM (systemd's stop, `kill PID`) raises Terminated in the main thread, so a
+    long-running command stops as on ^C: its summary, exit status 0 (systemd reads a clean stop
+    as success with no SuccessExitStatus= line). A second SIGTERM during that stop kills at once.
+    The previous handler is back afterwards (tests call main() in-process)."""
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise Terminated
+
+    before = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 def add_dict_option(parser: argparse.ArgumentParser) -> None:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from fsw.security import Key
-from tools.cli.common import add_dict_option
+from tools.cli.common import add_dict_option, baud_rate, positive_seconds
 from tools.cli.relay_opts import add_relay_options, relay_profile
 from tools.console.app import recording_path, run_console
 from tools.ground.signer import default_key_path, read_key
@@ -25,7 +25,9 @@ def add_link_options(parser: argparse.ArgumentParser) -> None:
         help="pyserial URL of the rover: socket://HOST:PORT (`rover fsw`'s ground link), "
         f"a serial device such as /dev/ttyUSB0, or loop:// (default {DEFAULT_LINK})",
     )
-    parser.add_argument("--baud", type=int, default=115200, help="serial baud rate (115200)")
+    parser.add_argument(
+        "--baud", type=baud_rate, default=115200, metavar="N", help="serial baud rate (115200)"
+    )
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -57,7 +59,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--connect-timeout",
-        type=float,
+        type=positive_seconds,
         default=10.0,
         metavar="S",
         help="with --script, how long to wait for the link (default 10 s)",

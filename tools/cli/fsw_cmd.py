@@ -30,6 +30,16 @@ from hil.radio.relay import RelayModel
 from hil.radio.relay_link import RelayLink
 from hil.radio.relay_profile import RelayProfile
 from tools import scenario as scenarios
+from tools.cli.common import (
+    MAX_SPEED,
+    SEED_MAX,
+    Terminated,
+    baud_rate,
+    positive_seconds,
+    seed_number,
+    sigterm_stops,
+    speed_factor,
+)
 from tools.cli.relay_opts import add_relay_options, relay_profile
 from tools.ground.signer import KEY_ENV, Signer, default_key_path, read_key
 from tools.runner import build_rover
@@ -65,12 +75,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="serial device or pyserial URL for the ground link instead of TCP "
         "(e.g. /dev/ttyUSB0; opened again every second while absent)",
     )
-    p.add_argument("--baud", default="115200", metavar="N", help="serial baud rate (115200)")
+    p.add_argument(
+        "--baud", type=baud_rate, default=115200, metavar="N", help="serial baud rate (115200)"
+    )
     p.add_argument(
         "--speed",
-        default="1",
+        type=speed_factor(),
+        default=1.0,
         metavar="X",
-        help="mission seconds per wall second (default 1; 10 rehearses ten times faster)",
+        help="mission seconds per wall second (default 1; 10 rehearses ten times faster; at "
+        f"most {MAX_SPEED:g}: faster, use `rover run`)",
     )
     p.add_argument(
         "--hardware",
@@ -81,7 +95,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "in the simulated world",
     )
     p.add_argument(
-        "--board-baud", default="115200", metavar="N", help="the board's baud rate (115200)"
+        "--board-baud",
+        type=baud_rate,
+        default=115200,
+        metavar="N",
+        help="the board's baud rate (115200)",
     )
     p.add_argument(
         "--key",
@@ -101,10 +119,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "a restart (default: nvram/ in $ROVER_STATE_DIR or ~/.local/state/rover)",
     )
     p.add_argument("--scenario", metavar="FILE", help="terrain, start and commands from here")
-    p.add_argument("--seed", type=int, help="random seed of the simulated rover")
+    p.add_argument(
+        "--seed", type=seed_number, help=f"random seed of the simulated rover (0..{SEED_MAX})"
+    )
     p.add_argument(
         "--duration",
-        type=float,
+        type=positive_seconds,
         metavar="S",
         help="stop after S mission seconds (default: run until ^C)",
     )
@@ -122,8 +142,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    """Run until the duration has passed or the user interrupts."""
-    speed, store_size = _positive(args.speed, "--speed"), _store_size(args.store_size)
+    """Run until the duration has passed, the user interrupts (^C) or SIGTERM: the last two stop
+    it the same way, with its summary and exit status 0 (a systemd unit's `systemctl stop`)."""
+    with sigterm_stops():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    speed, store_size = args.speed, _store_size(args.store_size)
     sc = scenarios.load(args.scenario) if args.scenario else parse({"name": "lab", "duration": 1})
     seed = sc.seed if args.seed is None else args.seed
     clock = RealTimeClock(rate=speed)
@@ -133,7 +159,7 @@ def main(args: argparse.Namespace) -> int:
     relay: RelayLink | None = None
     if board is not None and speed != 1:
         raise ValueError(
-            f"--speed {args.speed}: a board keeps the wall clock's time, so with --hardware "
+            f"--speed {args.speed:g}: a board keeps the wall clock's time, so with --hardware "
             "serial://... mission time must too (--speed 1)"
         )
 
@@ -169,8 +195,8 @@ def main(args: argparse.Namespace) -> int:
         radio.start()
         _play(sc, flight, start, end, key)
         flight.run(end)
-    except KeyboardInterrupt:
-        _say("stopped")
+    except KeyboardInterrupt as stop:
+        _say("stopped by SIGTERM" if isinstance(stop, Terminated) else "stopped")
     finally:
         radio.close()
         _stop(relay)
@@ -285,8 +311,7 @@ def _board(args: argparse.Namespace) -> BoardLink | None:
             f"--hardware {text!r}: give sim, or serial://DEVICE for a board "
             "(e.g. serial:///dev/ttyACM0)"
         )
-    baud = _positive(args.board_baud, "--board-baud", whole=True)
-    return BoardLink(url, int(baud), say=_say)
+    return BoardLink(url, args.board_baud, say=_say)
 
 
 def _wait_for(board: BoardLink) -> None:
@@ -303,8 +328,7 @@ def _radio(
 ) -> Radio:
     """The radio the options ask for (not started)."""
     if args.link:
-        baud = _positive(args.baud, "--baud", whole=True)
-        return SerialRadio(args.link, int(baud), post, reset, _say)
+        return SerialRadio(args.link, args.baud, post, reset, _say)
     host, port = _address(args.listen)
     return TcpRadio(host, port, post, reset, _say)
 

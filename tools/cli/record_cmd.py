@@ -7,7 +7,13 @@ import sys
 import time
 from pathlib import Path
 
-from tools.cli.common import add_dict_option, load_dictionary
+from tools.cli.common import (
+    Terminated,
+    add_dict_option,
+    load_dictionary,
+    positive_seconds,
+    sigterm_stops,
+)
 from tools.cli.console_cmd import add_link_options
 from tools.ground.session import LinkSession
 
@@ -24,7 +30,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     add_link_options(p)
     p.add_argument("--out", metavar="LOG", required=True, help="telemetry log to write")
-    p.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
+    p.add_argument("--duration", type=positive_seconds, metavar="S", help="stop after S seconds")
     add_dict_option(p)
     p.set_defaults(run=main)
 
@@ -38,15 +44,17 @@ def main(args: argparse.Namespace) -> int:
 
     session = LinkSession(dictionary, args.link, baudrate=args.baud, record=Path(args.out),
                           on_status=status)  # fmt: skip
-    status(f"recording {args.link} to {args.out}; ^C stops")
+    status(f"recording {args.link} to {args.out}; ^C or SIGTERM stops")
     session.start()
     try:
-        if args.duration is None:
-            while True:
-                time.sleep(3600)
-        time.sleep(args.duration)
-    except KeyboardInterrupt:
-        pass
+        with sigterm_stops():
+            if args.duration is None:
+                while True:
+                    time.sleep(3600)
+            time.sleep(args.duration)
+    except KeyboardInterrupt as stop:
+        if isinstance(stop, Terminated):
+            status("stopped by SIGTERM")
     finally:
         session.close()
         total = sum(session.state.counts.values()) + sum(session.undecodable.values())

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import math
 import os
 import sys
 from collections.abc import Iterator
@@ -18,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
 from tools import replay
-from tools.cli.common import add_dict_option, load_dictionary
+from tools.cli.common import MAX_FOLLOW_SPEED, add_dict_option, load_dictionary, speed_factor
 from tools.dictionary import Dictionary
 
 LARGE_LOG = 16_000_000
@@ -58,10 +57,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--speed",
-        type=float,
-        default=1.0,
+        type=speed_factor(MAX_FOLLOW_SPEED),
         metavar="N",
-        help="with --follow, play N times faster than recorded (default 1)",
+        help=f"with --follow, play N times faster than recorded (default 1, at most "
+        f"{MAX_FOLLOW_SPEED:g})",
     )
     p.set_defaults(run=main)
 
@@ -92,15 +91,16 @@ def add_output_options(p: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Replay the log the user named: followed as if live, or whole."""
+    if args.speed is not None and not args.follow:
+        raise ValueError("--speed needs --follow (the whole log is read at once otherwise)")
     dictionary = load_dictionary(args)
     if args.follow:
         if args.csv or args.raw or args.plot:
             raise ValueError("--follow shows the log; export with --csv, --raw or --plot apart")
-        if not (args.speed > 0 and math.isfinite(args.speed)):
-            raise ValueError(f"--speed {args.speed:g}: a positive number")
         from tools.console.follow import follow  # noqa: PLC0415 - the console only when asked
 
-        return follow(Path(args.log), speed=args.speed, dictionary=dictionary)
+        speed = 1.0 if args.speed is None else args.speed
+        return follow(Path(args.log), speed=speed, dictionary=dictionary)
     return whole_log(args, dictionary)
 
 

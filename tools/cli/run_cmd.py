@@ -10,6 +10,7 @@ from pathlib import Path
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from tools import scenario as scenarios
+from tools.cli.common import SEED_MAX, seed_number
 from tools.runner import RunResult, run
 from tools.story import Story
 
@@ -28,7 +29,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("scenario", help="scenario file, e.g. scenarios/flat-20m.toml")
     p.add_argument("--out", metavar="LOG", help="write the telemetry log here")
-    p.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
+    p.add_argument(
+        "--seed", type=seed_number, help=f"random seed, 0..{SEED_MAX} (default: the scenario's)"
+    )
     p.set_defaults(run=main)
 
 

@@ -4,6 +4,7 @@ protocol on PORT until SIGTERM or ^C."""
 from __future__ import annotations
 
 import argparse
+import math
 import signal
 import sys
 import threading
@@ -11,6 +12,17 @@ from types import FrameType
 
 from hil.firmware.pi.agent import RETRY, serve
 from hil.firmware.pi.driver import load_driver
+
+
+def _seconds(text: str) -> float:
+    """argparse type: a positive, finite number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}")
+    return value
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
@@ -29,7 +41,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         help="motor driver to use instead of the simulated motors (see README.md)",
     )
     parser.add_argument(
-        "--retry", type=float, default=RETRY, help="s between reopening an absent port (1)"
+        "--retry", type=_seconds, default=RETRY, help="s between reopening an absent port (1)"
     )
     return parser.parse_args(argv)
 

@@ -279,8 +279,8 @@ def serve(
 ) -> Agent:
     """Serve the board protocol on `port` (a device path, a pyserial URL, or an open file
     descriptor) until `stop` is set; the agent, with its endpoint and counters, at the end."""
-    if baudrate <= 0:
-        raise ValueError(f"baud rate {baudrate} must be positive")
+    if baudrate not in serial.Serial.BAUDRATES:
+        raise ValueError(f"baud rate {baudrate} is not a standard one (e.g. 9600, 57600, 115200)")
     stop = stop if stop is not None else threading.Event()
     agent = Agent(BoardEndpoint(BoardKind.RASPBERRY_PI, motors), baudrate, say)
     kind = "simulated motors" if agent.endpoint.motors.simulated else "a motor driver"

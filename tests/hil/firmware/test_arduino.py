@@ -349,7 +349,7 @@ def install(tmp_path: Path, installed: set[str], apt_fails: int = 0):
     return out, log.read_text().splitlines() if log.exists() else []
 
 
-PACKAGES = {"gcc-avr", "avr-libc", "binutils-avr", "arduino-core-avr", "simavr"}
+PACKAGES = {"gcc-avr", "avr-libc", "binutils-avr", "arduino-core-avr", "avrdude", "simavr"}
 PACKAGES |= {"libsimavr-dev", "libsimavrparts1"}
 
 
@@ -365,6 +365,26 @@ def test_the_installer_installs_only_what_is_missing_updating_lists_if_needed(tm
     wanted = "install -y --no-install-recommends gcc-avr simavr"
     assert apt == [wanted, "update", wanted]
     assert "installed gcc-avr simavr" in out.stdout
+
+
+def test_the_installer_installs_avrdude_for_make_flash(tmp_path):
+    out, apt = install(tmp_path, PACKAGES - {"avrdude"})
+    assert out.returncode == 0, out.stderr
+    assert apt == ["install -y --no-install-recommends avrdude"]
+
+
+def test_make_flash_without_avrdude_says_how_to_get_it(tmp_path):
+    out = subprocess.run(
+        ["make", "-C", str(INSTALLER.parent / "arduino"), "flash", "AVRDUDE=avrdude-not-here",
+         f"BUILD={tmp_path}/build"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert out.returncode != 0
+    assert (
+        "make flash needs avrdude, which is not installed: run bash "
+        "hil/firmware/install-toolchain.sh (or: sudo apt-get install avrdude)"
+    ) in out.stderr
+    assert not (tmp_path / "build").exists()  # said before building anything
 
 
 def test_the_installer_fails_clearly_when_it_cannot_install(tmp_path):

@@ -255,7 +255,10 @@ def test_a_motor_driver_is_named_module_colon_class():
     [
         (["loop://", "--driver", "nocolon"], "expected module:Class"),
         (["nosuch://port"], "nosuch://port: invalid URL"),
-        (["loop://", "--baud", "0"], "baud rate 0 must be positive"),
+        (["loop://", "--baud", "0"], "baud rate 0 is not a standard one (e.g. 9600, 57600, "),
+        (["loop://", "--baud", "123"], "baud rate 123 is not a standard one (e.g. 9600, 57600, "),
+        (["loop://", "--retry", "-1"], "argument --retry: must be a positive number of seconds"),
+        (["loop://", "--retry", "nan"], "argument --retry: must be a positive number of seconds"),
     ],
 )
 def test_a_bad_command_line_exits_2_saying_why(args, text):

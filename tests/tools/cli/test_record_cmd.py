@@ -220,3 +220,15 @@ def test_keeps_trying_until_the_rover_is_there_and_records_across_a_restart(tmp_
     assert max(began[0]) - 1 < gone < min(began[1]), (gone, began)  # booted before, and after
     for boot in boots:
         assert_no_gaps(boot)
+
+
+def test_sigterm_stops_it_as_ctrl_c_does(tmp_path, recorders):
+    log = tmp_path / "none.tlm"
+    recorders.append(rec := Recorder(f"socket://127.0.0.1:{free_port()}", log))
+    rec.wait_said("SIGTERM stops")
+    rec.proc.send_signal(signal.SIGTERM)
+    assert rec.wait() == 0, rec.said()
+    assert rec.said().splitlines()[-2:] == [
+        "rover record: stopped by SIGTERM",
+        "rover record: 0 packets recorded",
+    ]
