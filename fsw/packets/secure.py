@@ -1,8 +1,13 @@
-"""The authenticated envelope a command travels in: the fields CCSDS SDLS adds for authentication
-(a security header with the key's SPI and an anti-replay sequence number, and a truncated MAC
-trailer), carried here around a space packet because this link has no transfer frames.
+"""The authenticated envelope a command (or a telemetry packet) travels in: the fields CCSDS SDLS
+adds for authentication (a security header with the key's SPI and an anti-replay sequence number,
+and a truncated MAC trailer), carried here around a space packet because this link has no transfer
+frames.
 
     primary header (6, TC, APID CMD_SECURE) | SPI u16 | SN u64 | command packet | MAC (16) | CRC (2)
+    primary header (6, TM, APID TLM_SECURE) | SPI u16 | SN u64 | telemetry pkt  | MAC (16) | CRC (2)
+
+The downlink's envelope is the same layout with its own APID, packet type, key and sequence
+numbers (fsw.downlink_auth), so a MAC made for one direction is never valid in the other.
 
 The MAC is HMAC-SHA256 over everything before it (primary header, security header, command),
 truncated to its first 128 bits as SDLS truncates MACs. The outer CRC lets every receiver drop
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import struct
 from dataclasses import dataclass
 
 import construct as cs
@@ -25,6 +31,10 @@ from fsw.packets.reasons import PacketError, Reason
 
 APID = 0x0F0
 """The envelope's APID (Apid.CMD_SECURE in the tables)."""
+TM_APID = 0x10C
+"""The telemetry envelope's APID (Apid.TLM_SECURE in the tables)."""
+_TM_PACKET_ID = ccsds.packet_id(ccsds.PacketType.TELEMETRY, TM_APID)
+_TC_PACKET_ID = ccsds.packet_id(ccsds.PacketType.TELECOMMAND, APID)
 KEY_SIZE = 32
 """Bytes of key: HMAC-SHA256 keys as long as the hash."""
 MAC_SIZE = 16
@@ -35,6 +45,8 @@ SECURITY_HEADER: tuple[cs.Subconstruct, ...] = ("spi" / cs.Int16ub, "sn" / cs.In
 """What SDLS puts before the data: which security association (key), and the sequence number."""
 _HEAD = cs.Struct(*ccsds.HEADER_FIELDS, *SECURITY_HEADER).compile()
 HEADER_SIZE = _HEAD.sizeof()
+_PACK_HEAD = struct.Struct(">HHHHQ").pack
+assert struct.calcsize(">HHHHQ") == HEADER_SIZE
 OVERHEAD = HEADER_SIZE + MAC_SIZE + CRC_SIZE
 """Bytes the envelope adds to a command (34)."""
 
@@ -56,27 +68,29 @@ def mac(key: bytes, data: bytes) -> bytes:
     return hmac.new(key, data, hashlib.sha256).digest()[:MAC_SIZE]
 
 
-def seal(command: bytes, key: bytes, spi: int, sn: int) -> bytes:
-    """The envelope carrying `command` (a whole packet with its CRC), signed with `key`.
+def seal(command: bytes, key: bytes, spi: int, sn: int, *, telemetry: bool = False) -> bytes:
+    """The envelope carrying `command` (a whole packet with its CRC), signed with `key`;
+    `telemetry`: a telemetry envelope (APID TLM_SECURE) around a telemetry packet.
 
-    The envelope's sequence count is the command's, so a report about either names the same."""
+    The envelope's sequence count is the packet's, so a report about either names the same."""
     if not 0 <= spi <= 0xFFFF:
         raise ValueError(f"SPI {spi} does not fit in 16 bits")
     if not 1 <= sn <= MAX_SN:
         raise ValueError(f"sequence number {sn} is outside 1..2**64-1")
-    seq_count = ccsds.seq_count_of(command)
     total = OVERHEAD + len(command)
-    header = _HEAD.build(
-        {
-            "packet_id": ccsds.packet_id(ccsds.PacketType.TELECOMMAND, APID),
-            "sequence_control": ccsds.sequence_control(seq_count),
-            "data_length": ccsds.data_length_for(total),
-            "spi": spi,
-            "sn": sn,
-        }
-    )
+    if total > 0xFFFF + 7:
+        raise ValueError(f"a packet of {len(command)} bytes is too long for an envelope")
+    word0 = _TM_PACKET_ID if telemetry else _TC_PACKET_ID
+    word1 = ccsds.sequence_control(ccsds.seq_count_of(command))
+    # struct, not construct: this runs for every telemetry packet (same bytes as _HEAD)
+    header = _PACK_HEAD(word0, word1, ccsds.data_length_for(total), spi, sn)
     signed = header + command
     return append_crc(signed + mac(key, signed))
+
+
+def is_telemetry_envelope(packet: bytes) -> bool:
+    """Whether `packet`'s header names it a telemetry envelope (nothing else is checked)."""
+    return len(packet) >= 2 and ((packet[0] << 8) | packet[1]) == _TM_PACKET_ID
 
 
 def unseal(packet: bytes) -> Envelope:

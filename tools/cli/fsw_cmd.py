@@ -15,7 +15,7 @@ from typing import Any
 
 from fsw.clock import RealTimeClock
 from fsw.flight import FlightSoftware
-from fsw.packets import playback
+from fsw.packets import playback, secure
 from fsw.packets.framing import frame
 from fsw.port import HardwarePort
 from fsw.security import Key
@@ -184,8 +184,12 @@ def _say_uplink(key: Key | None) -> None:
     """Whether commands must be signed: said before boot, as the operator must know."""
     if key is None:
         _say("uplink NOT authenticated (--insecure): any command that reaches the link runs")
+        _say(
+            "downlink NOT authenticated (--insecure): telemetry goes plain, a relay can forge it"
+        )
     else:
         _say(f"uplink authenticated with key SPI {key.spi}")
+        _say(f"downlink authenticated: every packet sealed with a MAC (key SPI {key.spi})")
 
 
 def _say_carried(radio: Radio) -> None:
@@ -237,12 +241,18 @@ def _play(
 
 def _replay_memory(args: argparse.Namespace, key: Key | None) -> dict[str, Any]:
     """The anti-replay counter kept in non-volatile memory, so an envelope captured before a
-    restart is still refused after it (nothing to keep without a key)."""
+    restart is still refused after it; the downlink's sequence-number lease, so telemetry sealed
+    after a restart is never numbered like telemetry sealed before it (nothing without a key)."""
     if key is None:
         return {}
     nvram = Nvram(Path(args.nvram).expanduser() if args.nvram else state_dir() / "nvram")
-    name = f"uplink-sn-{key.spi}"
-    return {"replay_floor": nvram.read(name), "keep_replay": lambda sn: nvram.write(name, sn)}
+    name, down = f"uplink-sn-{key.spi}", f"downlink-sn-{key.spi}"
+    return {
+        "replay_floor": nvram.read(name),
+        "keep_replay": lambda sn: nvram.write(name, sn),
+        # the downlink's lease: its sequence numbers never go back after a restart
+        "downlink_lease": (nvram.read(down), lambda sn: nvram.write(down, sn)),
+    }
 
 
 def _key(args: argparse.Namespace) -> Key | None:
@@ -340,6 +350,8 @@ def _printer(start: float) -> Callable[[bytes], None]:
     happened), since old status lines would read as the present."""
 
     def show(packet: bytes) -> None:
+        if secure.is_telemetry_envelope(packet):  # our own seal: the packet inside is shown
+            packet = secure.unseal(packet).command
         played = playback.is_envelope(packet)
         p = CATALOG.decode(playback.unwrap(packet).packet if played else packet)
         t = (p.time or start) - start
