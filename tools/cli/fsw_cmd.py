@@ -184,9 +184,7 @@ def _say_uplink(key: Key | None) -> None:
     """Whether commands must be signed: said before boot, as the operator must know."""
     if key is None:
         _say("uplink NOT authenticated (--insecure): any command that reaches the link runs")
-        _say(
-            "downlink NOT authenticated (--insecure): telemetry goes plain, a relay can forge it"
-        )
+        _say("downlink NOT authenticated (--insecure): telemetry goes plain, a relay can forge it")
     else:
         _say(f"uplink authenticated with key SPI {key.spi}")
         _say(f"downlink authenticated: every packet sealed with a MAC (key SPI {key.spi})")

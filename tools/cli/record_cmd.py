@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from tools.cli.common import add_dict_option, load_dictionary
-from tools.cli.console_cmd import add_link_options
+from tools.cli.console_cmd import add_link_options, ground_key
 from tools.ground.session import LinkSession
 
 
@@ -25,6 +25,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_link_options(p)
     p.add_argument("--out", metavar="LOG", required=True, help="telemetry log to write")
     p.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
+    p.add_argument(
+        "--key",
+        metavar="FILE",
+        help="verify telemetry with this key and record only what passes (default: $ROVER_KEY, "
+        "else ~/.config/rover/uplink.key, when it exists)",
+    )
+    p.add_argument(
+        "--insecure",
+        action="store_true",
+        help="record without verifying (the rover runs `rover fsw --insecure`)",
+    )
     add_dict_option(p)
     p.set_defaults(run=main)
 
@@ -36,9 +47,14 @@ def main(args: argparse.Namespace) -> int:
     def status(text: str) -> None:
         print(f"rover record: {text}", file=sys.stderr, flush=True)
 
+    key = ground_key(args.key, args.insecure, "--insecure", "record")
     session = LinkSession(dictionary, args.link, baudrate=args.baud, record=Path(args.out),
-                          on_status=status)  # fmt: skip
+                          on_status=status, key=key)  # fmt: skip
     status(f"recording {args.link} to {args.out}; ^C stops")
+    if key is None:
+        status("telemetry NOT verified (no key): recorded as it comes, a relay could forge it")
+    else:
+        status(f"telemetry verified with key SPI {key.spi}: forged or plain packets not recorded")
     session.start()
     try:
         if args.duration is None:
@@ -50,5 +66,7 @@ def main(args: argparse.Namespace) -> int:
     finally:
         session.close()
         total = sum(session.state.counts.values()) + sum(session.undecodable.values())
-        status(f"{total} packets recorded")
+        verifier = session.verifier
+        said = f"; {verifier.summary()}" if verifier is not None and verifier.refused else ""
+        status(f"{total} packets recorded{said}")
     return 0
