@@ -78,10 +78,12 @@ class DownlinkVerifier:
                 return judged
         if len(inner) < 2 or inner[0] & 0x10 or secure.is_telemetry_envelope(inner):
             return self._refuse(Refusal.MALFORMED, "an envelope must hold one telemetry packet")
+        if self.key is not None:
+            self.verified += 1
         return Verdict(inner)
 
     def _judge(self, envelope: secure.Envelope) -> Verdict | None:
-        """The refusal of a sealed packet's SPI, MAC or number (None: believed, and counted)."""
+        """The refusal of a sealed packet's SPI, MAC or number (None: they pass)."""
         assert self.key is not None
         inner = envelope.command
         if envelope.spi != self.key.spi:
@@ -93,8 +95,7 @@ class DownlinkVerifier:
         replayed = self.window.judge(envelope.sn, MAX_WINDOW)
         if replayed is not None:
             return self._refuse(Refusal.REPLAYED, f"telemetry {replayed}")
-        self.window.accept(envelope.sn)
-        self.verified += 1
+        self.window.accept(envelope.sn)  # the rover's own number, used whatever it holds
         return None
 
     def summary(self) -> str:
