@@ -61,6 +61,7 @@ class DownlinkAuth:
         """`floor`: the lease read from non-volatile memory at boot (numbers up to it may have
         been used before); `keep` writes a new lease there before a number beyond it is used."""
         self.key = None if key is None else downlink_key(key)
+        self._mac = None if self.key is None else secure.keyed_mac(self.key.secret)
         self._now_ns = now_ns
         self._keep = keep
         self.last_sn = floor  # the sequence number of the last packet sealed
@@ -75,7 +76,7 @@ class DownlinkAuth:
 
     def seal(self, packet: bytes) -> bytes:
         """`packet` as it goes down: in a telemetry envelope, or plain without a key."""
-        if self.key is None:
+        if self.key is None or self._mac is None:
             return packet
         sn = max(self.last_sn + 1, self._now_ns() // 1000)
         if self._keep is not None and sn > self.leased:
@@ -87,7 +88,7 @@ class DownlinkAuth:
                 self.leased = sn + LEASE  # retried at the next lease, not for every packet
         self.last_sn = sn
         self.sealed += 1
-        return secure.seal(packet, self.key.secret, self.key.spi, sn, telemetry=True)
+        return secure.seal(packet, self._mac, self.key.spi, sn, telemetry=True)
 
     def sealing(self, downlink: Callable[[bytes], None]) -> Callable[[bytes], None]:
         """`downlink`, given each packet sealed."""

@@ -44,6 +44,7 @@ class DownlinkVerifier:
 
     def __init__(self, key: Key | None) -> None:
         self.key = None if key is None else downlink_key(key)
+        self._mac = None if self.key is None else secure.keyed_mac(self.key.secret)
         self.window = ReplayWindow()
         self.verified = 0  # packets whose envelope passed
         self.unverified = 0  # packets let through without a key to judge them
@@ -84,12 +85,12 @@ class DownlinkVerifier:
 
     def _judge(self, envelope: secure.Envelope) -> Verdict | None:
         """The refusal of a sealed packet's SPI, MAC or number (None: they pass)."""
-        assert self.key is not None
+        assert self.key is not None and self._mac is not None
         inner = envelope.command
         if envelope.spi != self.key.spi:
             why = f"sealed with SPI {envelope.spi}; this ground has SPI {self.key.spi}"
             return self._refuse(Refusal.UNAUTHENTICATED, why)
-        if not secure.authentic(envelope, self.key.secret):
+        if not secure.authentic(envelope, self._mac):
             why = f"the MAC does not match (APID {ccsds.apid_of(inner):#05x}): forged"
             return self._refuse(Refusal.FORGED, why)
         replayed = self.window.judge(envelope.sn, MAX_WINDOW)
