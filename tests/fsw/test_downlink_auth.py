@@ -142,3 +142,8 @@ def test_hk_says_whether_the_downlink_is_authenticated(key):
     expected = "INSECURE" if key is None else "AUTHENTICATED"
     assert r.last("HK")["downlink_auth"] == expected
     assert (r.verifier.verified > 0) == (key is not None)
+
+
+def test_the_largest_packet_played_back_and_sealed_still_fits_a_ground_deframer():
+    largest = max(CATALOG.layout(d).max_size for d in (*CATALOG.telemetry, *CATALOG.events))
+    assert largest + playback.OVERHEAD + secure.OVERHEAD <= CATALOG.max_packet_size
