@@ -18,6 +18,7 @@ import pytest
 from tests.hil.support import Ground
 from tools.cli import main
 from tools.ground.signer import Signer, default_key_path, read_key
+from tools.ground.verifier import DownlinkVerifier
 
 LISTENING = re.compile(r"^rover fsw: ground link on tcp 127\.0\.0\.1:(\d+)$")
 
@@ -68,10 +69,13 @@ def test_rover_fsw_takes_a_command_over_tcp_and_exits_0():
     port = int(fsw.wait_for(LISTENING).group(1))
     assert fsw.lines[0] == f"rover fsw: ground link on tcp 127.0.0.1:{port}"  # first, for scripts
     ground = Ground.tcp(("127.0.0.1", port))
-    ground.signer = Signer(read_key(default_key_path()), lambda: time.time_ns() // 1000)
+    key = read_key(default_key_path())
+    ground.signer = Signer(key, lambda: time.time_ns() // 1000)
+    ground.verifier = DownlinkVerifier(key)  # the downlink comes sealed: only it is believed
     ground.send("PING", 42, token=42)
     assert ground.stages(42) == ["ACCEPTED", "STARTED", "COMPLETED"]
     hk = ground.until(lambda p: p.name == "HK")
+    assert ground.verifier.verified == len(ground.heard) and not ground.verifier.refused
     code, err = fsw.finish()
     ground.close()
     assert (code, err) == (0, "")
