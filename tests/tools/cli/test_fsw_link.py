@@ -82,6 +82,8 @@ def test_rover_fsw_takes_a_command_over_tcp_and_exits_0():
     assert "PING reply, token 42" in "\n".join(fsw.lines)  # events still printed
     kept = Path(os.environ["ROVER_STATE_DIR"]) / "nvram" / "uplink-sn-1"  # survives a restart
     assert int(kept.read_text()) == ground.signer.next_sn - 1
+    lease = kept.with_name("downlink-sn-1")  # the downlink's numbers stay above every one sent
+    assert int(lease.read_text()) > ground.verifier.window.highest
     assert any(line.startswith("t+") and " HK " in line for line in fsw.lines)
     assert any(re.fullmatch(r"rover fsw: ground 127\.0\.0\.1:\d+ connected", x) for x in fsw.lines)
     summary = fsw.lines[-1]
