@@ -60,8 +60,10 @@ class DownlinkVerifier:
         """The packet to believe (unsealed), or the refusal."""
         if not secure.is_telemetry_envelope(packet):
             if self.key is not None:
+                apid = ccsds.apid_of(packet)
                 why = (
-                    f"a plain packet (APID {ccsds.apid_of(packet):#05x}): telemetry must be sealed"
+                    f"a plain packet (APID {apid:#05x}): this ground believes only sealed "
+                    "telemetry (a rover started --insecure needs a ground without a key)"
                 )
                 return self._refuse(Refusal.UNAUTHENTICATED, why)
             self.unverified += 1
