@@ -42,6 +42,7 @@ from hil.board.endpoint import BoardEndpoint
 from hil.board.protocol import MsgType, RejectReason, encode
 from hil.board.stream import MessageStream
 from hil.sim import SimRover, Terrain
+from tools.ground.verifier import DownlinkVerifier
 
 START = 86400.0
 VERIFY_APID = CATALOG.telemetry_packet("CMD_VERIFY").apid
@@ -117,13 +118,21 @@ class FlightUplink(Target):
         self.clock = SimClock(START)
         rover = SimRover(self.clock.now, Terrain(), seed=seed)
         self.out: list[bytes] = []
-        self.flight = FlightSoftware(rover, self.clock, self.out.append, key=self.key)
+        self.ground = DownlinkVerifier(self.key)  # with a key, telemetry comes down sealed
+        self.flight = FlightSoftware(rover, self.clock, self._heard, key=self.key)
         self.deframer = self.flight.uplink._deframer  # what the link counters are read from
         self.commands = valid_packets(self.rng)
         self.corpus = self.frames(self.commands)
         self.seq = self.token = 0
         self.sn = 0  # the highest authentication sequence number sent
         self.pings = 0
+
+    def _heard(self, packet: bytes) -> None:
+        """A packet going down, as the ground believes it (a refusal is a violation)."""
+        verdict = self.ground.check(packet)
+        if verdict.packet is None:
+            raise Violation(f"the rover's own telemetry was refused: {verdict.why}")
+        self.out.append(verdict.packet)
 
     def frames(self, commands: Sequence[bytes]) -> list[bytes]:
         """Streams of one to three frames of valid commands: the mutator's seeds."""

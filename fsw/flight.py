@@ -20,6 +20,7 @@ from fsw import VERSION
 from fsw.arming import Arming
 from fsw.clock import Clock
 from fsw.dispatch import Command, Dispatcher, Rejected
+from fsw.downlink_auth import NO_LEASE, DownlinkAuth, Lease
 from fsw.executive import Executive
 from fsw.fdir.monitor import Change, MonitorBank
 from fsw.fdir.quantities import ROVER_QUANTITIES, Readings
@@ -77,8 +78,11 @@ class FlightSoftware:
         keep_replay: Callable[[int], None] | None = None,
         challenges: Nonce = random_challenge,
         store_size: int = DEFAULT_SIZE,
+        downlink_lease: Lease = NO_LEASE,
     ) -> None:
-        self.port, self.clock, self.downlink, self.catalog = port, clock, downlink, catalog
+        self.port, self.clock, self.catalog = port, clock, catalog
+        self.downlink_auth = DownlinkAuth(key, clock.now_ns, *downlink_lease)  # seals as it goes
+        self.downlink = self.downlink_auth.sealing(downlink)
         self.contact = contact or _always  # whether the relay is in view now (store & playback)
         self.outbox = Outbox(catalog, clock)  # makes every packet: numbered, stamped
         self.forward = StoreAndForward(self, store_size)  # every packet: live and/or stored

@@ -12,7 +12,7 @@ from fsw.packets.schema import TelemetryDef
 from fsw.port import LinkStatus
 from fsw.tables import CATALOG
 from fsw.tables.commands import Hazardous
-from fsw.tables.enums import Flag, UplinkAuth
+from fsw.tables.enums import DownlinkAuth, Flag, UplinkAuth
 from fsw.tables.modes import ASLEEP
 from fsw.tables.monitors import MONITORS
 
@@ -73,6 +73,9 @@ def _hk(f: FlightSoftware) -> dict[str, Any]:
         "healthy_wheels": f.machine.wheels,
         "degraded": Flag.YES if f.degraded else Flag.NO,
         "uplink_auth": UplinkAuth.AUTHENTICATED if f.security.required else UplinkAuth.INSECURE,
+        "downlink_auth": DownlinkAuth.AUTHENTICATED
+        if f.downlink_auth.required
+        else DownlinkAuth.INSECURE,
     }
     for name, count in f.uplink.counters().items():
         values[name] = count & (0xFFFFFFFF if name == "uplink_frames" else 0xFFFF)

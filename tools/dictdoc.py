@@ -94,6 +94,29 @@ def _table(entries: list[dict[str, Any]], doc: dict[str, Any], last: str) -> lis
     return [*lines, ""]
 
 
+def _downlink_authentication(auth: dict[str, Any] | None) -> list[str]:
+    """The telemetry envelope: layout, MAC, key and sequence-number rule, in a few lines."""
+    if not auth:
+        return []
+    layout = " | ".join(f"{f['name']} ({f.get('type') or f['size']})" for f in auth["layout"])
+    mac, key, sn = auth["mac"], auth["key"], auth["sequence_number"]
+    return [
+        "## Downlink authentication",
+        "",
+        f"With a key, every telemetry packet goes down in an envelope on APID {auth['apid']} "
+        f"(0x{auth['apid']:03X}), {auth['overhead_bytes']} bytes more: {layout}. It holds "
+        f"{auth['holds']}.",
+        "",
+        f"- MAC: {mac['algorithm']} truncated to {mac['truncated_to_bytes']} bytes, over "
+        f"{mac['covers']}.",
+        f"- Key: {key['derivation']}; label `{key['label_ascii']}`; SPI: {key['spi']}.",
+        f"- Sequence number: {sn['meaning']}. The ground's rule: {sn['ground_rule']}.",
+        f"- CRC: {auth['crc']}.",
+        f"- Without a key: {auth['without_key']}.",
+        "",
+    ]
+
+
 def render(doc: dict[str, Any]) -> str:
     """Markdown for a dictionary document (as `rover dict` prints it)."""
     out = [
@@ -153,6 +176,7 @@ def render(doc: dict[str, Any]) -> str:
         out += _table(e["arguments"], doc, "values")
     out += _parameters(doc.get("parameters", []))
     out += _monitors(doc.get("monitors", []))
+    out += _downlink_authentication(doc.get("downlink_authentication"))
     out += ["## Enumerations", ""]
     for name, members in doc["enums"].items():
         out.append(f"- **{name}**: " + ", ".join(f"{k}={v}" for k, v in members.items()))

@@ -95,6 +95,11 @@ class Dictionary:
         return dict(self.doc.get("modes", {}))
 
     @property
+    def downlink_authentication(self) -> dict[str, Any]:
+        """The telemetry envelope: layout, MAC, key derivation, sequence-number rule."""
+        return dict(self.doc.get("downlink_authentication", {}))
+
+    @property
     def schema_version(self) -> int:
         """Version of the dictionary's own layout."""
         return int(self.doc["schema_version"])

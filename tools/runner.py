@@ -19,6 +19,7 @@ from hil.sim.sun import FixedSun, SunModel
 from hil.sim.terrain import Terrain
 from tools.dictionary import Dictionary
 from tools.ground.signer import Signer, derived_challenges, derived_key
+from tools.ground.verifier import DownlinkVerifier
 from tools.scenario import Scenario, ScenarioError, TimedFault
 from tools.story import Story, check, tell
 from tools.tlmlog import LogWriter, RecordType
@@ -92,13 +93,18 @@ def run(
         created = EPOCH_NS + round(scenario.start_time * 1e9)
         writer = LogWriter(out, fingerprint, flush_each=False, created_ns=created)
 
+    key = derived_key(f"seed {seed}")  # ground and rover share it: both ways authenticated
+    verifier = DownlinkVerifier(key)
+
     def downlink(packet: bytes) -> None:
-        packets.append(packet)
+        inner = verifier.check(packet).packet
+        if inner is None:  # nothing stands between them: a refusal is a flight software bug
+            raise RuntimeError(verifier.last_refusal)
+        packets.append(inner)
         if writer is not None:
-            writer.receive(packet, EPOCH_NS + clock.now_ns())  # playbacks merged
+            writer.receive(inner, EPOCH_NS + clock.now_ns())  # playbacks merged
 
     started = time.perf_counter()
-    key = derived_key(f"seed {seed}")  # ground and rover share it: the uplink is authenticated
     flight = FlightSoftware(
         rover, clock, downlink, key=key, challenges=derived_challenges(f"seed {seed}")
     )

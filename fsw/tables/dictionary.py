@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from fsw import downlink_auth
 from fsw.packets.dictionary import export
 from fsw.tables import CATALOG
 from fsw.tables.commands import ALLOWED_MODES, MODE_TRIGGERS
@@ -48,6 +49,7 @@ def flight_dictionary() -> dict[str, Any]:
         for i, m in enumerate(MONITORS)
     ]
     doc["modes"] = mode_machine()
+    doc["downlink_authentication"] = downlink_auth.describe()
     return doc
 
 

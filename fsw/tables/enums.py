@@ -26,6 +26,7 @@ class Apid(IntEnum):
     TLM_SEQ = 0x109  # stored command sequences: each slot's state (housekeeping rate)
     TLM_STORE = 0x10A  # the onboard store and playback (housekeeping rate)
     TLM_SECURITY = 0x10B  # uplink authentication and arming (housekeeping rate)
+    TLM_SECURE = 0x10C  # authenticated envelope around a telemetry packet (fsw.packets.secure)
 
 
 class Mode(IntEnum):
@@ -152,6 +153,13 @@ class BoardKind(IntEnum):
 
 NO_ARGUMENT = 0xFF
 """arg_index of a verification report that is not about one argument."""
+
+
+class DownlinkAuth(IntEnum):
+    """Whether telemetry goes down authenticated (said in every HK packet)."""
+
+    INSECURE = 0  # plain packets: started with --insecure, a relay could forge them
+    AUTHENTICATED = 1  # every packet sealed in a telemetry envelope with its own key and MAC
 
 
 class UplinkAuth(IntEnum):

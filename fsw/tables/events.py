@@ -271,8 +271,10 @@ EVENTS += (
         "UPLINK_INSECURE",
         42,
         Severity.WARNING,
-        "Uplink NOT authenticated (--insecure): anyone who can reach the link can command",
-        "Raised at boot when the flight software runs without an uplink key.",
+        "Uplink and downlink NOT authenticated (--insecure): anyone who can reach the link "
+        "can command, and forge telemetry",
+        "Raised at boot when the flight software runs without a key: commands are not "
+        "judged and telemetry goes down plain.",
     ),
     EventDef(
         "ARSN_UNKNOWN",

@@ -12,6 +12,7 @@ from fsw.packets.framing import frame
 from fsw.security import Key
 from fsw.tables import CATALOG
 from hil.sim import SimRover, Terrain
+from tools.ground.verifier import DownlinkVerifier
 
 START = 86400.0
 
@@ -35,14 +36,20 @@ class Rover:
             hardware = hardware(self.clock)
         self.sim = hardware or SimRover(self.clock.now, terrain or Terrain(), **sim)
         self.packets: list[Packet] = []
+        self.verifier = DownlinkVerifier(key)  # with a key, telemetry comes down sealed
         self.flight = FlightSoftware(
             self.sim,
             self.clock,
-            lambda p: self.packets.append(CATALOG.decode(p)),
+            self._heard,
             key=key,
             **(flight or {}),
         )
         self.seq = 0
+
+    def _heard(self, packet: bytes) -> None:
+        verdict = self.verifier.check(packet)
+        assert verdict.packet is not None, verdict.why  # nothing between them forges
+        self.packets.append(CATALOG.decode(verdict.packet))
 
     def send(self, name: str, check: bool = True, **args: Any) -> int:
         """Send a command; its sequence count."""

@@ -146,9 +146,12 @@ def test_insecure_says_so_at_boot_and_in_every_housekeeping_packet_and_opens_env
     r = Rover()  # no key: the library default, as `rover fsw --insecure`
     r.run(3)
     assert [e.text() for e in r.events("UPLINK_INSECURE")] == [
-        "Uplink NOT authenticated (--insecure): anyone who can reach the link can command"
+        "Uplink and downlink NOT authenticated (--insecure): anyone who can reach the link "
+        "can command, and forge telemetry"
     ]
     assert {p.shown()["uplink_auth"] for p in r.packets if p.name == "HK"} == {"INSECURE"}
+    assert {p.shown()["downlink_auth"] for p in r.packets if p.name == "HK"} == {"INSECURE"}
+    assert r.verifier.unverified == len(r.packets)  # they came down plain
     r.flight.receive(sealed("PING", 0, 1, token=9))  # a console that signs still works
     r.flight.receive(frame(CATALOG.encode_command("PING", {"token": 8}, 1)))
     r.run(1)

@@ -20,6 +20,7 @@ from fsw.tables import CATALOG
 from hil.radio import Radio
 from hil.sim import SimRover, Terrain
 from tools.ground.signer import Signer
+from tools.ground.verifier import DownlinkVerifier
 
 FINAL = ("COMPLETED", "FAILED", "REJECTED")
 
@@ -42,6 +43,7 @@ class Ground:
     def __init__(self, read: Callable[[float], bytes | None], write: Callable[[bytes], Any]):
         self._read, self._write = read, write
         self.deframer = Deframer(CATALOG.max_packet_size)
+        self.verifier = DownlinkVerifier(None)  # opens sealed telemetry; give it the key to judge
         self.heard: list[Packet] = []
         self.closed = False
 
@@ -88,7 +90,8 @@ class Ground:
         data = self._read(timeout)
         if data == b"":
             self.closed = True
-        packets = [CATALOG.decode(p) for p in self.deframer.feed(data or b"").packets]
+        verdicts = [self.verifier.check(p) for p in self.deframer.feed(data or b"").packets]
+        packets = [CATALOG.decode(v.packet) for v in verdicts if v.packet is not None]
         self.heard += packets
         return packets
 

@@ -100,9 +100,14 @@ def test_every_row_of_the_tables_is_in_the_dictionary():
 
 def test_loaded_dictionary_exports_back_to_the_same_json():
     loaded = Dictionary(json.loads(json.dumps(DOC)))
-    extra = ("parameters", "monitors", "modes")  # the operating tables ride along unchanged
+    extra = ("parameters", "monitors", "modes", "downlink_authentication")  # ride along unchanged
     assert export(loaded.catalog) == {k: v for k, v in DOC.items() if k not in extra}
-    assert [loaded.parameters, loaded.monitors, loaded.modes] == [DOC[k] for k in extra]
+    assert [
+        loaded.parameters,
+        loaded.monitors,
+        loaded.modes,
+        loaded.downlink_authentication,
+    ] == [DOC[k] for k in extra]
 
 
 def test_ground_and_flight_build_identical_packets():

@@ -104,18 +104,26 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _key(args: argparse.Namespace) -> Key | None:
-    """The key to sign with: --key, else the default key file if there is one; None unsigned."""
-    if args.unsigned:
-        if args.key:
-            raise ValueError("--key and --unsigned: choose one")
+    """The key to sign with and verify telemetry by: --key, else the default key file if there
+    is one; None unsigned."""
+    return ground_key(args.key, args.unsigned, "--unsigned", "console")
+
+
+def ground_key(given: str | None, without: bool, flag: str, tool: str) -> Key | None:
+    """A ground tool's key: `given`, else the default key file if there is one; None when
+    `without` (its option `flag`) or there is none (said on stderr)."""
+    if without:
+        if given:
+            raise ValueError(f"--key and {flag}: choose one")
         return None
-    if args.key:
-        return read_key(Path(args.key).expanduser())
+    if given:
+        return read_key(Path(given).expanduser())
     path = default_key_path()
     if not path.exists():
         print(
-            f"rover console: no uplink key at {path}: commands go unsigned, and an "
-            "authenticated rover refuses them (make one with `rover keygen`, or give --key)",
+            f"rover {tool}: no uplink key at {path}: commands go unsigned and telemetry is not "
+            "verified; an authenticated rover refuses such commands (make one with "
+            "`rover keygen`, or give --key)",
             file=sys.stderr,
         )
         return None

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from cobs import cobs
 
+from fsw.packets import secure
 from fsw.packets.integrity import verify
 from fsw.packets.reasons import PacketError, Reason
 from tools.cli.common import add_dict_option, load_dictionary, packet_json
@@ -59,7 +60,18 @@ class Session:
         print(f"rover decode: {where}{message}", file=sys.stderr)
 
     def emit(self, where: str, packet: bytes, extra: dict | None = None) -> None:
-        """Print one packet as JSON, or report why it cannot be decoded."""
+        """Print one packet as JSON, or report why it cannot be decoded. A telemetry envelope
+        is opened and its packet printed with the envelope's SPI and SN (its MAC is not judged:
+        this tool has no key; the console and recorder verify)."""
+        if secure.is_telemetry_envelope(packet):
+            try:
+                envelope = secure.unseal(packet)
+            except PacketError as err:
+                self.report(where, err.message)
+                return
+            sealed = {"sealed": {"spi": envelope.spi, "sn": envelope.sn, "verified": False}}
+            self.emit(where, envelope.command, {**(extra or {}), **sealed})
+            return
         try:
             decoded = self.dictionary.decode(packet)
         except PacketError as err:

@@ -15,7 +15,7 @@ from typing import Any
 
 from fsw.clock import RealTimeClock
 from fsw.flight import FlightSoftware
-from fsw.packets import playback
+from fsw.packets import playback, secure
 from fsw.packets.framing import frame
 from fsw.port import HardwarePort
 from fsw.security import Key
@@ -210,8 +210,10 @@ def _say_uplink(key: Key | None) -> None:
     """Whether commands must be signed: said before boot, as the operator must know."""
     if key is None:
         _say("uplink NOT authenticated (--insecure): any command that reaches the link runs")
+        _say("downlink NOT authenticated (--insecure): telemetry goes plain, a relay can forge it")
     else:
         _say(f"uplink authenticated with key SPI {key.spi}")
+        _say(f"downlink authenticated: every packet sealed with a MAC (key SPI {key.spi})")
 
 
 def _say_carried(radio: Radio) -> None:
@@ -263,7 +265,8 @@ def _play(
 
 def _replay_memory(args: argparse.Namespace, key: Key | None) -> dict[str, Any]:
     """The anti-replay counter kept in non-volatile memory, so an envelope captured before a
-    restart is still refused after it (nothing to keep without a key). A memory never written
+    restart is still refused after it; the downlink's sequence-number lease, so telemetry sealed
+    after a restart is never numbered like telemetry sealed before it (nothing without a key). A memory never written
     (no directory yet) is a new rover: its counter starts at 0. A directory without the counter,
     or a counter that cannot be read, is a lost one: the flight software then refuses every
     command until SA_SET_ARSN sets it, rather than let captured commands run again."""
@@ -288,7 +291,13 @@ def _replay_memory(args: argparse.Namespace, key: Key | None) -> dict[str, Any]:
                 f"anti-replay counter LOST ({why}): every command is refused until the ground "
                 "sends SA_SET_ARSN with the challenge in SECURITY telemetry"
             )
-    return {"replay_floor": floor, "keep_replay": lambda sn: nvram.write(name, sn)}
+    down = f"downlink-sn-{key.spi}"
+    return {
+        "replay_floor": floor,
+        "keep_replay": lambda sn: nvram.write(name, sn),
+        # the downlink's lease: its sequence numbers never go back after a restart
+        "downlink_lease": (nvram.read(down), lambda sn: nvram.write(down, sn)),
+    }
 
 
 def _key(args: argparse.Namespace) -> Key | None:
@@ -384,6 +393,8 @@ def _printer(start: float) -> Callable[[bytes], None]:
     happened), since old status lines would read as the present."""
 
     def show(packet: bytes) -> None:
+        if secure.is_telemetry_envelope(packet):  # our own seal: the packet inside is shown
+            packet = secure.unseal(packet).command
         played = playback.is_envelope(packet)
         p = CATALOG.decode(playback.unwrap(packet).packet if played else packet)
         t = (p.time or start) - start

@@ -14,7 +14,7 @@ from tools.cli.common import (
     positive_seconds,
     sigterm_stops,
 )
-from tools.cli.console_cmd import add_link_options
+from tools.cli.console_cmd import add_link_options, ground_key
 from tools.ground.session import LinkSession
 
 
@@ -31,6 +31,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_link_options(p)
     p.add_argument("--out", metavar="LOG", required=True, help="telemetry log to write")
     p.add_argument("--duration", type=positive_seconds, metavar="S", help="stop after S seconds")
+    p.add_argument(
+        "--key",
+        metavar="FILE",
+        help="verify telemetry with this key and record only what passes (default: $ROVER_KEY, "
+        "else ~/.config/rover/uplink.key, when it exists)",
+    )
+    p.add_argument(
+        "--insecure",
+        action="store_true",
+        help="record without verifying (the rover runs `rover fsw --insecure`)",
+    )
     add_dict_option(p)
     p.set_defaults(run=main)
 
@@ -42,9 +53,14 @@ def main(args: argparse.Namespace) -> int:
     def status(text: str) -> None:
         print(f"rover record: {text}", file=sys.stderr, flush=True)
 
+    key = ground_key(args.key, args.insecure, "--insecure", "record")
     session = LinkSession(dictionary, args.link, baudrate=args.baud, record=Path(args.out),
-                          on_status=status)  # fmt: skip
+                          on_status=status, key=key)  # fmt: skip
     status(f"recording {args.link} to {args.out}; ^C or SIGTERM stops")
+    if key is None:
+        status("telemetry NOT verified (no key): recorded as it comes, a relay could forge it")
+    else:
+        status(f"telemetry verified with key SPI {key.spi}: forged or plain packets not recorded")
     session.start()
     try:
         with sigterm_stops():
@@ -58,5 +74,7 @@ def main(args: argparse.Namespace) -> int:
     finally:
         session.close()
         total = sum(session.state.counts.values()) + sum(session.undecodable.values())
-        status(f"{total} packets recorded")
+        verifier = session.verifier
+        said = f"; {verifier.summary()}" if verifier is not None and verifier.refused else ""
+        status(f"{total} packets recorded{said}")
     return 0

@@ -5,6 +5,7 @@ the prompt while the operator types, so events and verification never garble the
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +25,7 @@ from tools.console.operator import Operator, Quit
 from tools.dictionary import Dictionary
 from tools.ground.linkwatch import LinkWatch
 from tools.ground.session import LinkSession
+from tools.ground.verifier import Verdict
 
 BANNER = "rover console: `help` lists the commands, TAB completes, ^D leaves"
 
@@ -48,7 +50,7 @@ def interactive(operator: Operator, history: Path) -> None:
         history=FileHistory(str(history)),
         completer=ConsoleCompleter(session.dictionary),
         complete_while_typing=False,
-        bottom_toolbar=operator.link_state,  # the relay's state, with --relay
+        bottom_toolbar=operator.toolbar,  # the relay's state, and refused telemetry
     )
 
     def message() -> str:
@@ -89,6 +91,37 @@ def _watch(session: LinkSession, relay: RelayProfile, status: Callable[[str], No
     return watch.line
 
 
+REFUSAL_QUIET = 5.0
+"""s between lines about refused telemetry of a kind already announced (a flood stays readable)."""
+
+
+def _downlink_line(key: Key | None) -> str:
+    """What the console believes of telemetry, said at start-up."""
+    if key is None:
+        return ("downlink NOT verified (no key): telemetry is shown unverified, and a relay "
+                "could forge it (give --key to verify)")  # fmt: skip
+    return f"downlink verified with key SPI {key.spi}: forged or plain telemetry is refused"
+
+
+def _refusal_announcer(session: LinkSession, screen: Console) -> Callable[[Verdict], None]:
+    """Say refused telemetry on the screen: each kind the first time, then at most once every
+    REFUSAL_QUIET s with the running count (called on the link's thread, session lock held)."""
+    said: dict[object, float] = {}
+
+    def announce(verdict: Verdict) -> None:
+        now = time.monotonic()
+        if now - said.get(verdict.refusal, -REFUSAL_QUIET) < REFUSAL_QUIET:
+            return
+        said[verdict.refusal] = now
+        verifier = session.verifier
+        refusal = verdict.refusal
+        count = verifier.refused[refusal] if verifier is not None and refusal is not None else 0
+        screen.print(Text(f"{verdict.why} [{count} so far; never shown or matched]",
+                          style="bold red"), soft_wrap=True)  # fmt: skip
+
+    return announce
+
+
 def run_console(
     url: str,
     *,
@@ -115,6 +148,8 @@ def run_console(
     session = LinkSession(
         dictionary, url, baudrate=baudrate, record=record, on_status=status, key=key
     )
+    session.on_refused.append(_refusal_announcer(session, screen))
+    status(_downlink_line(key))
     log = CommandLog(directory / "commands.log")
     operator = Operator(session, screen, command_log=log)
     if relay is not None:  # the pass schedule and light-time, known in advance

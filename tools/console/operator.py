@@ -70,6 +70,15 @@ class Operator:
         """Print a one-line reason."""
         self.screen.print(Text(text, style="red"), soft_wrap=True)
 
+    def toolbar(self) -> str:
+        """The line under the prompt: the relay's state (with --relay), and what the downlink
+        verifier refused or could not verify."""
+        parts = [self.link_state()] if self.link_state is not None else []
+        verifier = self.session.verifier
+        if verifier is not None:
+            parts.append(verifier.summary())
+        return " | ".join(parts)
+
     def show_update(self, update: Update) -> None:
         """Show an event or a verification stage as it arrives (from any thread)."""
         packet = update.packet
@@ -220,6 +229,9 @@ class Operator:
         parts.append(f"{received} packets received")
         if undecodable:
             parts.append(f"{undecodable} undecodable")
+        if s.verifier is not None:
+            with s.lock:
+                parts.append(s.verifier.summary())
         parts.append(f"{len(s.sent)} commands sent")
         parts.append(f"mission time {render.clock(s.state.time)} UTC")
         mode = s.state.value("HK", "mode")

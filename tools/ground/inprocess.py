@@ -18,6 +18,7 @@ from tools.ground.cmdline import CommandLine
 from tools.ground.relayed import SimRelay
 from tools.ground.session import Session
 from tools.ground.signer import Signer, derived_challenges, derived_key
+from tools.ground.verifier import DownlinkVerifier
 from tools.runner import EPOCH_NS, build_rover
 from tools.scenario import Scenario, TimedFault, load, parse
 from tools.tlmlog import LogWriter
@@ -90,6 +91,7 @@ class InProcessSession(Session):
                                      contact=contact, challenges=challenges)  # fmt: skip
         if key is not None:
             self.signer = Signer(key, lambda: self.ground_time_ns() // 1000)
+        self.verifier = DownlinkVerifier(key)  # the relay in between could forge telemetry
 
     def now(self) -> float:
         """Mission time (s since the epoch)."""

@@ -38,6 +38,7 @@ class PlaybackSession(Session):
         show_uplinks: bool = False,
     ) -> None:
         super().__init__(dictionary or Dictionary.from_flight())
+        self.verifier = None  # a log holds what its recorder verified, unwrapped
         self.path = Path(path)
         self.reader = LogReader(path)
         self.speed = speed

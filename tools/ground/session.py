@@ -25,6 +25,7 @@ from tools.ground.conditions import Condition
 from tools.ground.link import GroundLink, StatusCallback, check_url
 from tools.ground.signer import Signer
 from tools.ground.state import GroundState, SentCommand, Update
+from tools.ground.verifier import DownlinkVerifier, Verdict
 from tools.merge import Merger
 from tools.tlmlog import LogWriter, RecordType
 
@@ -49,6 +50,9 @@ class Session:
         self.merger = recorder.merger if recorder is not None else Merger()  # live + playback
         self.sent: list[SentCommand] = []
         self.signer: Signer | None = None  # seals each command when the uplink needs it
+        # judges every live packet before it is believed; None: a source already judged (a log)
+        self.verifier: DownlinkVerifier | None = DownlinkVerifier(None)
+        self.on_refused: list[Callable[[Verdict], None]] = []  # told of each refused packet
         self._wire: dict[tuple[int, int], bytes] = {}  # (APID, seq) -> the bytes sent
         self._cond = threading.Condition(threading.RLock())
         self._next_seq = 0
@@ -91,11 +95,20 @@ class Session:
     def take(
         self, packet: bytes, received_ns: int | None = None, played: bool = False
     ) -> Update | None:
-        """Take in one received packet: unwrap a playback (or `played`: a log's playback
-        record), drop a duplicate of a packet already taken, record it, decode it, update the
-        state (a playback never hides newer telemetry), tell listeners. None if nothing new."""
+        """Take in one received packet: verify it (a refused one goes no further, told to
+        `on_refused`), unwrap a playback (or `played`: a log's playback record), drop a duplicate
+        of a packet already taken, record it, decode it, update the state (a playback never hides
+        newer telemetry), tell listeners. None if nothing new."""
         received = self.ground_time_ns() if received_ns is None else received_ns
         with self._cond:
+            if self.verifier is not None and not played:
+                verdict = self.verifier.check(packet)
+                if verdict.packet is None:  # never decoded, recorded, shown or matched
+                    for told in list(self.on_refused):
+                        told(verdict)
+                    self._cond.notify_all()
+                    return None
+                packet = verdict.packet
             admitted = self.merger.admit(packet, played)
             if not admitted.fresh:
                 return None
@@ -230,6 +243,7 @@ class LinkSession(Session):
         super().__init__(dictionary, recorder)
         if key is not None:
             self.signer = Signer(key, lambda: time.time_ns() // 1000)
+        self.verifier = DownlinkVerifier(key)  # with a key, only sealed telemetry is believed
         self.link = GroundLink(url, self._received, on_status, baudrate=baudrate)
 
     def _received(self, packet: bytes, received_ns: int) -> None:

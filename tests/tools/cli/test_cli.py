@@ -7,6 +7,7 @@ import sys
 import pytest
 from cobs import cobs
 
+from fsw.packets import secure
 from fsw.packets.crc import append_crc
 from fsw.packets.framing import frame
 from fsw.tables import CATALOG
@@ -130,6 +131,15 @@ def test_decode_event_has_text(capsys):
         and out["text"] == "PING reply, token 5"
         and out["severity"] == "INFO"
     )
+
+
+def test_decode_opens_a_telemetry_envelope_and_says_its_mac_was_not_judged(capsys):
+    event = CATALOG.encode_event("PING_REPLY", {"token": 5}, 0, 1.0)
+    envelope = secure.seal(event, bytes(32), 9, 1234, telemetry=True)
+    assert main(["decode", frame(envelope).hex()]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["text"] == "PING reply, token 5"
+    assert out["sealed"] == {"spi": 9, "sn": 1234, "verified": False}
 
 
 def test_encode_piped_into_decode():

@@ -18,6 +18,7 @@ import pytest
 from tests.hil.support import Ground
 from tools.cli import main
 from tools.ground.signer import Signer, default_key_path, read_key
+from tools.ground.verifier import DownlinkVerifier
 
 LISTENING = re.compile(r"^rover fsw: ground link on tcp 127\.0\.0\.1:(\d+)$")
 
@@ -68,16 +69,21 @@ def test_rover_fsw_takes_a_command_over_tcp_and_exits_0():
     port = int(fsw.wait_for(LISTENING).group(1))
     assert fsw.lines[0] == f"rover fsw: ground link on tcp 127.0.0.1:{port}"  # first, for scripts
     ground = Ground.tcp(("127.0.0.1", port))
-    ground.signer = Signer(read_key(default_key_path()), lambda: time.time_ns() // 1000)
+    key = read_key(default_key_path())
+    ground.signer = Signer(key, lambda: time.time_ns() // 1000)
+    ground.verifier = DownlinkVerifier(key)  # the downlink comes sealed: only it is believed
     ground.send("PING", 42, token=42)
     assert ground.stages(42) == ["ACCEPTED", "STARTED", "COMPLETED"]
     hk = ground.until(lambda p: p.name == "HK")
+    assert ground.verifier.verified == len(ground.heard) and not ground.verifier.refused
     code, err = fsw.finish()
     ground.close()
     assert (code, err) == (0, "")
     assert "PING reply, token 42" in "\n".join(fsw.lines)  # events still printed
     kept = Path(os.environ["ROVER_STATE_DIR"]) / "nvram" / "uplink-sn-1"  # survives a restart
     assert int(kept.read_text()) == ground.signer.next_sn - 1
+    lease = kept.with_name("downlink-sn-1")  # the downlink's numbers stay above every one sent
+    assert int(lease.read_text()) > ground.verifier.window.highest
     assert any(line.startswith("t+") and " HK " in line for line in fsw.lines)
     assert any(re.fullmatch(r"rover fsw: ground 127\.0\.0\.1:\d+ connected", x) for x in fsw.lines)
     summary = fsw.lines[-1]

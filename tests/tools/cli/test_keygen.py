@@ -38,7 +38,11 @@ def test_fsw_insecure_says_so_before_it_boots(capsys):
     assert out[1] == (
         "rover fsw: uplink NOT authenticated (--insecure): any command that reaches the link runs"
     )
-    assert any("Uplink NOT authenticated (--insecure)" in line for line in out)
+    assert out[2] == (
+        "rover fsw: downlink NOT authenticated (--insecure): telemetry goes plain, "
+        "a relay can forge it"
+    )
+    assert any("Uplink and downlink NOT authenticated (--insecure)" in line for line in out)
 
 
 def test_console_key_options_say_what_is_wrong(tmp_path, capsys):

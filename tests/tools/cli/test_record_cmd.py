@@ -4,6 +4,7 @@ keeps recording across the rover not being there yet, going away and coming back
 
 from __future__ import annotations
 
+import re
 import signal
 import statistics
 import subprocess
@@ -17,6 +18,7 @@ import pytest
 from fsw.packets.timecode import MISSION_EPOCH
 from tests.tools.fswproc import ROOT, FswProcess, child_env, free_port, rover_command
 from tools.dictionary import Dictionary
+from tools.ground.signer import new_key, write_key
 from tools.tlmlog import LogReader, Record, RecordType, ScanStats, encode_record
 
 DICTIONARY = Dictionary.from_flight()
@@ -232,3 +234,25 @@ def test_sigterm_stops_it_as_ctrl_c_does(tmp_path, recorders):
         "rover record: stopped by SIGTERM",
         "rover record: 0 packets recorded",
     ]
+
+
+def test_with_the_wrong_key_nothing_is_recorded_and_the_refusals_are_said(fsw, tmp_path, recorders):
+    wrong = tmp_path / "other.key"
+    write_key(wrong, new_key())
+    log = tmp_path / "wrong.tlm"
+    recorders.append(rec := Recorder(fsw.url, log, "--duration", "2", "--key", str(wrong)))
+    assert rec.wait() == 0, rec.said()
+    said = rec.said()
+    assert "telemetry verified with key SPI 1: forged or plain packets not recorded" in said
+    assert read(log)[0] == []  # every packet failed its MAC: none believed, none recorded
+    assert re.search(r"0 packets recorded; downlink verified \(0\); REFUSED \d+ forged", said), said
+
+
+def test_key_and_insecure_together_are_refused(tmp_path):
+    result = subprocess.run(
+        rover_command("record", "--link", "socket://127.0.0.1:9", "--out", str(tmp_path / "x"),
+                      "--key", str(tmp_path / "k"), "--insecure"),
+        cwd=ROOT, env=child_env(), capture_output=True, text=True, timeout=30, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr == "rover record: --key and --insecure: choose one\n"

@@ -165,3 +165,14 @@ def test_quit_and_exit_leave():
     for word in ("quit", "exit"):
         with pytest.raises(Quit):
             op.execute(word)
+
+
+def test_status_and_the_toolbar_count_refused_telemetry():
+    op, out, _ = console()
+    op.session.run_for(2)
+    plain = op.session.flight.forward.store.entries[0].packet  # what a relay could make up
+    assert op.session.take(plain) is None
+    assert op.execute("status") is True
+    text = out.getvalue()
+    assert "downlink verified (" in text and "REFUSED 1 unauthenticated" in text
+    assert op.toolbar().endswith("REFUSED 1 unauthenticated")
