@@ -266,10 +266,11 @@ def _play(
 def _replay_memory(args: argparse.Namespace, key: Key | None) -> dict[str, Any]:
     """The anti-replay counter kept in non-volatile memory, so an envelope captured before a
     restart is still refused after it; the downlink's sequence-number lease, so telemetry sealed
-    after a restart is never numbered like telemetry sealed before it (nothing without a key). A memory never written
-    (no directory yet) is a new rover: its counter starts at 0. A directory without the counter,
-    or a counter that cannot be read, is a lost one: the flight software then refuses every
-    command until SA_SET_ARSN sets it, rather than let captured commands run again."""
+    after a restart is never numbered like telemetry sealed before it (nothing without a key).
+    A memory never written (no directory yet) is a new rover: its counter starts at 0. A
+    directory without the counter, or a counter that cannot be read, is a lost one: the flight
+    software then refuses every command until SA_SET_ARSN sets it, rather than let captured
+    commands run again."""
     if key is None:
         return {}
     nvram = Nvram(Path(args.nvram).expanduser() if args.nvram else state_dir() / "nvram")
@@ -296,8 +297,19 @@ def _replay_memory(args: argparse.Namespace, key: Key | None) -> dict[str, Any]:
         "replay_floor": floor,
         "keep_replay": lambda sn: nvram.write(name, sn),
         # the downlink's lease: its sequence numbers never go back after a restart
-        "downlink_lease": (nvram.read(down), lambda sn: nvram.write(down, sn)),
+        "downlink_lease": (_lease(nvram, down), lambda sn: nvram.write(down, sn)),
     }
+
+
+def _lease(nvram: Nvram, name: str) -> int:
+    """The downlink's lease from non-volatile memory: 0 when never written; a damaged one is said
+    and taken as 0 (the numbers then rest on mission time alone, which rises across restarts at
+    one speed)."""
+    try:
+        return nvram.read(name) or 0
+    except ValueError as err:
+        _say(f"downlink sequence-number lease unreadable ({err}): numbering from mission time")
+        return 0
 
 
 def _key(args: argparse.Namespace) -> Key | None:

@@ -95,9 +95,9 @@ class DownlinkVerifier:
         if not secure.authentic(envelope, self._mac):
             why = f"the MAC does not match (APID {ccsds.apid_of(inner):#05x}): forged"
             return self._refuse(Refusal.FORGED, why)
-        replayed = self.window.judge(envelope.sn, MAX_WINDOW)
+        replayed = self.window.judge(envelope.sn, MAX_WINDOW, ahead=1 << 64)  # no forward limit
         if replayed is not None:
-            return self._refuse(Refusal.REPLAYED, f"telemetry {replayed}")
+            return self._refuse(Refusal.REPLAYED, f"telemetry {replayed[1]}")
         self.window.accept(envelope.sn)  # the rover's own number, used whatever it holds
         return None
 
