@@ -16,6 +16,7 @@ from fsw.clock import RealTimeClock
 from fsw.flight import FlightSoftware
 from fsw.packets.catalog import Packet
 from fsw.packets.framing import Deframer, frame
+from fsw.security import Key
 from fsw.tables import CATALOG
 from hil.radio import Radio
 from hil.sim import SimRover, Terrain
@@ -132,7 +133,7 @@ class Emulator:
     thread: threading.Thread | None = None
 
     @classmethod
-    def start(cls, make_radio: MakeRadio, rate: float = 1.0) -> Emulator:
+    def start(cls, make_radio: MakeRadio, rate: float = 1.0, key: Key | None = None) -> Emulator:
         clock = RealTimeClock(86400.0, rate=rate)
         said: list[str] = []
 
@@ -143,7 +144,7 @@ class Emulator:
             flight.post_link_reset()
 
         radio = make_radio(uplink, reopened, said.append)
-        flight = FlightSoftware(SimRover(clock.now, Terrain()), clock, radio.send)
+        flight = FlightSoftware(SimRover(clock.now, Terrain()), clock, radio.send, key=key)
         radio.start()
         thread = threading.Thread(target=flight.run, name="flight", daemon=True)
         thread.start()

@@ -26,6 +26,7 @@ from hil.board.link import BOOT_WAIT, BoardLink
 from hil.board.rover import BoardRover
 from hil.nvram import Nvram
 from hil.radio import Radio, SerialRadio, TcpRadio
+from hil.radio.proof import KeyProof
 from hil.radio.relay import RelayModel
 from hil.radio.relay_link import RelayLink
 from hil.radio.relay_profile import RelayProfile
@@ -46,11 +47,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "fsw",
         help="run the emulator in real time on the simulated rover, with a ground link",
         description="Run the flight software in real time against the simulated rover, with a "
-        "ground link: COBS-framed CCSDS packets over TCP (one ground at a time; the newest "
-        "connection wins) or a serial line. Prints where it listens, then the rover's events, a "
-        "status line per housekeeping packet and the link's messages; on exit, what the link "
-        "carried and dropped. With --scenario, the terrain, start and command script come from a "
-        "scenario file (commands sent at their times).",
+        "ground link: COBS-framed CCSDS packets over TCP (one ground at a time: the first "
+        "connection takes the link, and a later one takes it over only by proving the uplink "
+        "key, unless --newest-wins or --insecure) or a serial line. Prints where it listens, "
+        "then the rover's events, a status line per housekeeping packet and the link's "
+        "messages; on exit, what the link carried and dropped. With --scenario, the terrain, "
+        "start and command script come from a scenario file (commands sent at their times).",
     )
     p.add_argument(
         "--listen",
@@ -93,6 +95,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--insecure",
         action="store_true",
         help="execute unauthenticated commands (a lab bench only: said at boot and in every HK)",
+    )
+    p.add_argument(
+        "--newest-wins",
+        action="store_true",
+        help="TCP: every new connection takes the link from the ground holding it, key or not "
+        "(without it, a new connection must first send a command signed with the uplink key; "
+        "with --insecure the newest always wins)",
     )
     p.add_argument(
         "--nvram",
@@ -147,7 +156,11 @@ def main(args: argparse.Namespace) -> int:
         (radio.send if relay is None else relay.downlink)(packet)  # relay: send_frame on arrival
         show(packet)
 
-    radio = _radio(args, uplink, reopened)  # bound first: a port in use fails before boot
+    def fresh(sn: int) -> str | None:  # on a connection's reader thread: reads, never changes
+        return flight.security.window.judge(sn, int(flight.params["ANTI_REPLAY_WINDOW"]))
+
+    vouch = None if key is None or args.newest_wins else KeyProof(key, fresh)
+    radio = _radio(args, uplink, reopened, vouch)  # bound first: a port in use fails before boot
     _say(f"ground link on {radio.where}")
     _say_uplink(key)
     try:
@@ -189,13 +202,8 @@ def _say_uplink(key: Key | None) -> None:
 
 
 def _say_carried(radio: Radio) -> None:
-    """What the link carried and dropped."""
-    n = radio.counters
-    _say(
-        f"link: {n.sent} frames down, {n.dropped} dropped ({n.no_ground} with no ground, "
-        f"{n.queue_full} queue full, {n.lost} lost in writing); {n.received} bytes up, "
-        f"{n.connections} connection{'s' * (n.connections != 1)}"
-    )
+    """What the link carried and dropped, and what became of the connections."""
+    _say(f"link: {radio.summary()}")
 
 
 def _relay(
@@ -279,14 +287,19 @@ def _wait_for(board: BoardLink) -> None:
 
 
 def _radio(
-    args: argparse.Namespace, post: Callable[[bytes], None], reset: Callable[[], None]
+    args: argparse.Namespace,
+    post: Callable[[bytes], None],
+    reset: Callable[[], None],
+    vouch: KeyProof | None,
 ) -> Radio:
-    """The radio the options ask for (not started)."""
+    """The radio the options ask for (not started); `vouch` judges a TCP takeover's proof."""
     if args.link:
+        if args.newest_wins:
+            raise ValueError("--newest-wins is for a TCP link; a serial line has one ground")
         baud = _positive(args.baud, "--baud", whole=True)
         return SerialRadio(args.link, int(baud), post, reset, _say)
     host, port = _address(args.listen)
-    return TcpRadio(host, port, post, reset, _say)
+    return TcpRadio(host, port, post, reset, _say, vouch=vouch)
 
 
 def _address(text: str) -> tuple[str, int]:
