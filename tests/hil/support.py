@@ -18,7 +18,9 @@ from fsw.packets.catalog import Packet
 from fsw.packets.framing import Deframer, frame
 from fsw.security import Key
 from fsw.tables import CATALOG
-from hil.radio import Radio
+from hil.messages import Say
+from hil.radio import Radio, TcpRadio
+from hil.radio.proof import KeyProof
 from hil.sim import SimRover, Terrain
 from tools.ground.signer import Signer
 
@@ -149,6 +151,23 @@ class Emulator:
         thread = threading.Thread(target=flight.run, name="flight", daemon=True)
         thread.start()
         return cls(flight, radio, said, thread)
+
+    @classmethod
+    def keyed(cls, key: Key, **radio: Any) -> Emulator:
+        """An authenticated rover behind a TcpRadio that asks a new connection to prove the
+        key before it takes the link from the ground holding it (as `rover fsw` wires it)."""
+        box: list[Emulator] = []
+
+        def fresh(sn: int) -> str | None:
+            f = box[0].flight
+            return f.security.window.judge(sn, int(f.params["ANTI_REPLAY_WINDOW"]))
+
+        def make(receive: Callable[[bytes], None], reset: Callable[[], None], say: Say) -> Radio:
+            vouch = KeyProof(key, fresh)
+            return TcpRadio("127.0.0.1", 0, receive, reset, say, vouch=vouch, **radio)
+
+        box.append(cls.start(make, key=key))
+        return box[0]
 
     def stop(self) -> None:
         self.flight.executive.stop()

@@ -13,7 +13,6 @@ from fsw.packets.reasons import Reason
 from fsw.tables import CATALOG
 from hil.radio import TcpRadio, listen
 from hil.radio import tcp as tcp_module
-from hil.radio.proof import KeyProof
 from tests.hil.support import FINAL, Emulator, Ground, eventually
 from tools.ground.signer import Signer, new_key
 
@@ -28,20 +27,13 @@ def rover():
     started: list[Emulator] = []
 
     def start(*, newest_wins: bool = False, **radio: object) -> Emulator:
-        box: dict[str, Emulator] = {}
-
-        def fresh(sn: int) -> str | None:
-            f = box["emu"].flight
-            return f.security.window.judge(sn, int(f.params["ANTI_REPLAY_WINDOW"]))
-
-        vouch = None if newest_wins else KeyProof(KEY, fresh)
-        emu = Emulator.start(
-            lambda receive, reset, say: TcpRadio(
-                "127.0.0.1", 0, receive, reset, say, vouch=vouch, **radio
-            ),
-            key=KEY,
-        )
-        box["emu"] = emu
+        if newest_wins:
+            emu = Emulator.start(
+                lambda receive, reset, say: TcpRadio("127.0.0.1", 0, receive, reset, say),
+                key=KEY,
+            )
+        else:
+            emu = Emulator.keyed(KEY, **radio)
         started.append(emu)
         return emu
 
