@@ -2,7 +2,8 @@
 housekeeping, wired together over one hardware port and one clock.
 
     control (10 Hz): sense -> navigation -> monitors -> responses -> mode -> drive -> actuate
-    housekeeping (1 Hz): HK, MOBILITY, WHEELS, POWER, FDIR, SECURITY, SEQ, STORE (+HW_LINK)
+    housekeeping (1 Hz): HK, MOBILITY, WHEELS, POWER, FDIR, SECURITY, SEQ, STORE (+HW_LINK,
+    RADIO)
 While asleep (HIBERNATE, NAP) the control group only checks whether to wake, and both groups run
 at HIBERNATE_PERIOD: the wake-up circuit and a slow beacon.
 
@@ -35,7 +36,7 @@ from fsw.outbox import Outbox
 from fsw.packets.catalog import Catalog
 from fsw.packets.reasons import Reason
 from fsw.params import ParamStore
-from fsw.port import Actuation, HardwarePort
+from fsw.port import Actuation, HardwarePort, RadioStatus
 from fsw.security import Key, UplinkSecurity
 from fsw.sequencer import Sequencer
 from fsw.store import DEFAULT_SIZE
@@ -76,9 +77,11 @@ class FlightSoftware:
         replay_floor: int = 0,
         keep_replay: Callable[[int], None] | None = None,
         store_size: int = DEFAULT_SIZE,
+        radio: Callable[[], RadioStatus] | None = None,
     ) -> None:
         self.port, self.clock, self.downlink, self.catalog = port, clock, downlink, catalog
         self.contact = contact or _always  # whether the relay is in view now (store & playback)
+        self.radio = radio  # the ground link's radio, for RADIO telemetry (None: none to report)
         self.outbox = Outbox(catalog, clock)  # makes every packet: numbered, stamped
         self.forward = StoreAndForward(self, store_size)  # every packet: live and/or stored
         self.outbox.sink = self.forward

@@ -26,6 +26,7 @@ class Apid(IntEnum):
     TLM_SEQ = 0x109  # stored command sequences: each slot's state (housekeeping rate)
     TLM_STORE = 0x10A  # the onboard store and playback (housekeeping rate)
     TLM_SECURITY = 0x10B  # uplink authentication and arming (housekeeping rate)
+    TLM_RADIO = 0x10C  # the ground link's radio: connections, bytes, drops (housekeeping rate)
 
 
 class Mode(IntEnum):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from fsw.packets.framing import frame
+from fsw.port import RadioStatus
 from hil.messages import Say, say_on_stderr
 
 QUEUE_SIZE = 256
@@ -94,6 +95,22 @@ class Radio:
             self._queue.put_nowait(data)
         except queue.Full:
             self.counters.queue_full += 1
+
+    def status(self) -> RadioStatus:
+        """The counters as RADIO telemetry reports them (read from the flight thread: each
+        counter is an int read whole; together they may be a few bytes apart)."""
+        n = self.counters
+        return RadioStatus(
+            connected=self.connected,
+            connections=n.connections,
+            pending=n.pending,
+            proven=n.proven,
+            refused=n.refused,
+            bytes_up=n.received,
+            undelivered=n.undelivered,
+            frames_down=n.sent,
+            dropped_down=n.dropped,
+        )
 
     def summary(self) -> str:
         """What the link carried and dropped, in a line."""

@@ -17,9 +17,11 @@ import heapq
 import itertools
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 
 from fsw.packets.framing import DELIMITER, frame, max_encoded_size
 from fsw.packets.integrity import DEFAULT_MAX_PACKET_SIZE
+from fsw.port import RadioStatus
 from hil.radio.relay import Delivery, RelayModel
 
 IDLE_WAIT = 0.5  # wall s the scheduler sleeps with nothing to deliver (it is woken for more)
@@ -132,6 +134,10 @@ class RelayLink:
         if any(full):
             text += f"; dropped with the relay full: {full[0]} up, {full[1]} down"
         return text + (f"; {flying} still in flight" if flying else "")
+
+    def counted(self, status: RadioStatus) -> RadioStatus:
+        """A radio's status with what this relay dropped, full, added (RADIO telemetry)."""
+        return replace(status, relay_full_up=self.full[True], relay_full_down=self.full[False])
 
     def _room(self, data: bytes, up: bool) -> bool:
         """Whether `data` fits in flight that way (False: dropped and counted)."""

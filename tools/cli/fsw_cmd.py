@@ -17,7 +17,7 @@ from fsw.clock import RealTimeClock
 from fsw.flight import FlightSoftware
 from fsw.packets import playback
 from fsw.packets.framing import frame
-from fsw.port import HardwarePort
+from fsw.port import HardwarePort, RadioStatus
 from fsw.security import Key
 from fsw.store import DEFAULT_SIZE as DEFAULT_STORE_SIZE
 from fsw.store import MIN_SIZE as MIN_STORE_SIZE
@@ -178,6 +178,7 @@ def main(args: argparse.Namespace) -> int:
         relay = _relay(profile, start, seed, clock, lambda f: flight.post(f), radio)  # noqa: PLW0108 (flight comes next)
         flight = FlightSoftware(rover, clock, downlink, key=key, store_size=store_size,
                                 contact=None if relay is None else relay.contact,
+                                radio=radio.status if relay is None else _with(relay, radio),
                                 **_replay_memory(args, key))  # fmt: skip
         radio.start()
         _play(sc, flight, start, end, key)
@@ -220,6 +221,11 @@ def _relay(
     _say(profile.describe())
     return RelayLink(RelayModel(profile, origin=start, seed=seed), clock.now, to_rover,
                      radio.send_frame, rate=clock.rate).start()  # fmt: skip
+
+
+def _with(relay: RelayLink, radio: Radio) -> Callable[[], RadioStatus]:
+    """The radio's status for RADIO telemetry, with the relay's drops."""
+    return lambda: relay.counted(radio.status())
 
 
 def _stop(relay: RelayLink | None) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from fsw.clock import RealTimeClock
 from fsw.packets.framing import Deframer, frame
+from fsw.port import RadioStatus
 from fsw.tables import CATALOG
 from hil.radio import relay_link
 from hil.radio.relay import RelayModel
@@ -147,3 +148,5 @@ def test_what_is_in_flight_is_bounded_each_way_and_the_excess_counted(fast_clock
     assert link.full == {True: 3, False: 1}
     assert "dropped with the relay full: 3 up, 1 down" in link.summary()
     assert "up 5 frames" in link.summary()  # the dropped never reached the model
+    status = link.counted(RadioStatus(True, 1, 0, 0, 0, 0, 0, 0, 0))  # for RADIO telemetry
+    assert (status.relay_full_up, status.relay_full_down) == (3, 1)

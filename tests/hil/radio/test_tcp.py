@@ -109,6 +109,8 @@ def test_without_the_key_a_new_connection_is_refused_and_the_operator_keeps_the_
     assert (c.connections, c.refused, c.proven, c.pending) == (3, 2, 0, 0)
     assert c.undelivered == len(frame(CATALOG.encode_command("PING", {"token": 9}, 9)))
     assert emu.flight.security.refused[Reason.UNAUTHENTICATED] == 0  # never reached it
+    status = emu.radio.status()  # what RADIO telemetry reports
+    assert (status.connected, status.refused, status.undelivered) == (True, 2, c.undelivered)
 
 
 def test_with_the_key_a_new_connection_takes_the_link_and_the_old_one_is_closed(rover, ground):

@@ -185,6 +185,8 @@ def test_a_new_ground_takes_the_link_only_with_the_key_unless_newest_wins(newest
             )
             operator.send("PING", 3, token=3)
             assert operator.stages(3)[-1] == "COMPLETED"
+            radio = operator.until(lambda p: p.name == "RADIO" and p.values["refused"] == 1)
+            assert radio.shown()["connected"] == "YES" and radio.values["connections"] == 2
     finally:
         operator.close()
         stranger.close()
