@@ -7,10 +7,12 @@ adapter does: when the device is absent, unplugged or the emulator restarts, it 
 closes, and reopens it every `retry` seconds; nothing the ground does needs to start over.
 
 While another ground holds a rover's TCP link, the rover gives it to a new connection only if its
-first packet proves the uplink key (hil.radio.tcp); a link made with `hello` sends that proof (a
-command sealed with the key) as its first frame on every connection, before anything else can be
-sent. A connection the rover closes before any telemetry came was most likely refused: said once,
-with what to do, until one gets telemetry again.
+first packet proves the uplink key (hil.radio.tcp): any fresh command signed with the key does. A
+connection the rover closes before any telemetry came was most likely refused: said once, with
+what to do, until one gets telemetry again; a link made with `hello` (a signed command) then
+sends it first on every connection, before anything else can be sent, until telemetry comes. It
+is not sent otherwise: a free link needs no proof, and the operator sees no command he did not
+type (a console that types one proves itself with it).
 """
 
 from __future__ import annotations
@@ -33,15 +35,16 @@ PacketCallback = Callable[[bytes, int], None]
 StatusCallback = Callable[[str], None]
 """Told, in one line, when the link comes up or goes down."""
 Hello = Callable[[], bytes]
-"""The packet sent first on every connection: a signed command, the proof of the uplink key."""
-REFUSED = (
-    "closed by the rover before any telemetry: another ground probably holds the link, and a "
-    "new connection takes it only by proving the uplink key"
-)
+"""The packet sent first on a connection after a refusal: a signed command, the proof of the
+uplink key."""
+_HELD = "closed by the rover before any telemetry: another ground probably holds the link"
+REFUSED = f"{_HELD}, and a new connection takes it only by proving the uplink key"
 """What a close before any telemetry means, for a link without a key to prove."""
+REFUSED_WILL_PROVE = f"{_HELD}; proving the uplink key on the next connection to take it"
+"""The same, for a link with a key that did not prove it yet."""
 REFUSED_PROOF = (
-    "closed by the rover before any telemetry: another ground probably holds the link, and the "
-    "rover did not take this link's signed first command as proof of the key (another key?)"
+    f"{_HELD}, and the rover did not take this link's signed first command as proof of the key "
+    "(another key?)"
 )
 """The same, for a link that sent its proof."""
 
@@ -154,7 +157,7 @@ class GroundLink:
                     complained = text
                 self._stop.wait(self.retry)
                 continue
-            refused = complained in (REFUSED, REFUSED_PROOF)  # "up" waits for telemetry
+            refused = complained in (REFUSED, REFUSED_WILL_PROVE, REFUSED_PROOF)  # "up" waits
             if not refused:
                 complained = ""
             self.deframer.reset()
@@ -163,7 +166,7 @@ class GroundLink:
             if self._stop.is_set():  # close() came while it was opening
                 self._close(port)
                 return
-            if not self._greet(port):
+            if refused and not self._greet(port):
                 continue
             self.opened += 1
             if not refused:
@@ -172,18 +175,24 @@ class GroundLink:
             if self._read(port, say_up=refused):
                 complained = ""
             elif not self._stop.is_set():
-                self.refused += 1
-                why = REFUSED if self.hello is None else REFUSED_PROOF
-                self.last_error = why
-                if why != complained:
-                    self.on_status(f"link {self.url}: {why}; retrying every {self.retry:g} s")
-                    complained = why
+                complained = self._refused(complained, greeted=refused)
             self._close(port)  # whichever way reading ended (twice is harmless)
             if not self._stop.is_set():
                 self._stop.wait(self.retry)
 
+    def _refused(self, complained: str, *, greeted: bool) -> str:
+        """Count a connection closed before any telemetry and say what it means, unless that
+        was said last; what was said."""
+        self.refused += 1
+        why = REFUSED if self.hello is None else REFUSED_PROOF if greeted else REFUSED_WILL_PROVE
+        self.last_error = why
+        if why != complained:
+            self.on_status(f"link {self.url}: {why}; retrying every {self.retry:g} s")
+        return why
+
     def _greet(self, port: serial.SerialBase) -> bool:
-        """Send the hello first, if any (False: the link failed meanwhile and is closed)."""
+        """Send the hello first, if any: the last connection was refused (False: the link
+        failed meanwhile and is closed)."""
         if self.hello is None:
             return True
         data = frame(self.hello())  # outside the write lock: it may take the session's

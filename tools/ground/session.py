@@ -235,8 +235,9 @@ class LinkSession(Session):
         self.link = GroundLink(url, self._received, on_status, baudrate=baudrate, hello=hello)
 
     def _proof(self) -> bytes:
-        """The first frame on every connection: a signed NOOP, the proof of the key a rover
-        asks of a ground that would take the link from another. Its sequence count is the last
+        """The first frame on a connection after one was refused: a signed NOOP, the proof of
+        the key a rover asks of a ground that would take the link from another (a console that
+        only listens has no command of its own to prove it with). Its sequence count is the last
         one, so the console's own numbering is untouched and its reports match no live command
         (but a NOOP sent as the 16,384th, and that one completes either way); its sequence
         number is fresh."""

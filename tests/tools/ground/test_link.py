@@ -126,32 +126,45 @@ def test_a_url_that_can_never_work_is_refused_at_once():
         LinkSession(Dictionary.from_flight(), "nosuchscheme://x")
 
 
-def test_a_link_with_a_hello_sends_it_first_on_every_connection():
+def test_a_link_with_a_hello_sends_it_first_after_a_refusal_until_telemetry_comes():
     listener = socket.create_server(("127.0.0.1", 0))
     hellos = iter(range(1, 100))
     seen = Collect()
+    url = f"socket://127.0.0.1:{listener.getsockname()[1]}"
     link = GroundLink(
-        f"socket://127.0.0.1:{listener.getsockname()[1]}", seen.packet, seen.said, retry=0.05,
+        url, seen.packet, seen.said, retry=0.05,
         hello=lambda: CATALOG.encode_command("PING", {"token": next(hellos)}, 0),
     )  # fmt: skip
     link.start()
+
+    def first_packets(conn: socket.socket, count: int) -> list[str]:
+        deframer, got = Deframer(), []
+        while len(got) < count:
+            got += deframer.feed(conn.recv(4096)).packets
+        return [CATALOG.decode(p).name for p in got]
+
     try:
-        for token in (1, 2):
+        conn, _ = listener.accept()  # another ground holds the link: refused, nothing sent
+        conn.close()
+        for hello in (True, False):
             conn, _ = listener.accept()
             conn.settimeout(5)
-            deframer, got = Deframer(), []
-            while not got:
-                got += deframer.feed(conn.recv(4096)).packets
-            conn.sendall(frame(hk(token)))  # telemetry: this connection was not refused
-            seen.wait(lambda t=token: len(seen.packets) == t)
+            if hello:  # the proof comes first, before any telemetry
+                assert first_packets(conn, 1) == ["PING"]
+            while len(seen.packets) < 1 + (not hello):
+                conn.sendall(frame(hk(1)))  # telemetry: the link is this ground's now
+                time.sleep(0.05)
             link.send(CATALOG.encode_command("NOOP", {}, 5))
-            while len(got) < 2:
-                got += deframer.feed(conn.recv(4096)).packets
-            assert [CATALOG.decode(p).name for p in got] == ["PING", "NOOP"]
-            assert CATALOG.decode(got[0]).values["token"] == token  # a fresh hello each time
+            assert first_packets(conn, 1) == ["NOOP"]  # after telemetry: no more proof
             conn.close()
-            seen.wait(lambda t=token: sum(": down" in s for s in seen.status) == t)
-        assert link.frames_sent == 4
+            seen.wait(lambda h=hello: sum(": down" in s for s in seen.status) == 1 + (not h))
+        assert seen.status[:2] == [
+            f"link {url}: up",
+            f"link {url}: closed by the rover before any telemetry: another ground probably "
+            "holds the link; proving the uplink key on the next connection to take it; retrying "
+            "every 0.05 s",
+        ]
+        assert next(hellos) == 2  # one hello, after the refusal
     finally:
         link.close()
         listener.close()

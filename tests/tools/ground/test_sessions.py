@@ -126,8 +126,10 @@ def test_a_console_with_the_key_takes_the_link_and_a_recorder_without_it_is_told
         holder.send("PING", 2, token=2)
         assert holder.stages(2)[-1] == "COMPLETED"  # the operator kept it
 
-        console = LinkSession(D, url, key=key).start()
-        assert console.wait_for(lambda: "HK" in console.state.counts, 5)  # listening: proven
+        told: list[str] = []
+        console = LinkSession(D, url, key=key, on_status=told.append).start()
+        assert console.wait_for(lambda: "HK" in console.state.counts, 8)  # listening: proven
+        assert any("proving the uplink key on the next connection" in s for s in told)
         ping = console.send(line("PING 5"))
         assert console.await_final(ping, 5) == "COMPLETED"
         assert ping.seq == 0  # the proof's NOOP took no sequence count of the console's
