@@ -5,10 +5,11 @@ not secret here, and commands are authenticated anyway). While a ground holds it
 connection waits, its bytes held back from the flight software, until its first packet proves it
 holds the uplink key (`vouch`, hil.radio.proof.KeyProof): then it takes the link and the old
 ground is closed, so a console that crashed without closing comes back at once. A connection
-whose first bytes are no proof, or that sends nothing within PROOF_TIMEOUT, is refused: the
-socket is closed before any telemetry, and the reason is said here and counted (a CCSDS link has
-no room for a line of text; the ground tool says what a close without telemetry means). If the
-holder leaves meanwhile, a waiting connection takes the free link. Without `vouch` (--insecure,
+whose first bytes are no proof, that sends nothing within PROOF_TIMEOUT, or that makes room for
+newer ones (at most MAX_PENDING wait), is refused: the socket is closed before any telemetry,
+and the reason is said here and counted (a CCSDS link has no room for a line of text; the ground
+tool says what a close without telemetry means). If the holder leaves meanwhile, a waiting
+connection takes the free link. Without `vouch` (--insecure,
 or `rover fsw --newest-wins`) the newest connection wins, as before.
 
 pyserial cannot listen on a port, so this uses the socket module, and keeps it to that."""
@@ -20,6 +21,7 @@ import socket
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 
 from fsw.packets import ccsds
@@ -41,7 +43,7 @@ PROOF_TIMEOUT = 3.0
 PROOF_BYTES = 2 * (max_encoded_size(CATALOG.max_packet_size) + 2)
 """The most a waiting connection may send before its proof is whole (held, then delivered)."""
 MAX_PENDING = 8
-"""Connections that may wait to prove the key at once; more are refused at once."""
+"""Connections that may wait to prove the key at once; a newer one takes the oldest's place."""
 NOTE_BURST = 5
 """Lines about refused connections said at once; then one a NOTE_PERIOD (a connection flood is
 summed up, not echoed)."""
@@ -62,6 +64,7 @@ class _Connection:
 
     def __init__(self, sock: socket.socket, name: str) -> None:
         self.sock, self.name = sock, name
+        self.displaced = False  # waiting for its proof, it made room for a newer connection
 
     def write(self, data: bytes) -> None:
         self.sock.sendall(data)
@@ -93,6 +96,7 @@ class TcpRadio(Radio):
         self._listener = listen(host, port)
         self.address: tuple[str, int] = self._listener.getsockname()[:2]
         self.where = f"tcp {_hostport(*self.address)}"
+        self._waiting: deque[_Connection] = deque()  # waiting for a proof, oldest first (lock)
         self._note_lock = threading.Lock()  # the refusal lines' token bucket:
         self._notes, self._noted, self._unsaid = float(NOTE_BURST), time.monotonic(), 0
 
@@ -123,12 +127,9 @@ class TcpRadio(Radio):
             elif self._claim(conn):
                 self._say(f"ground {conn.name} connected")
                 self._spawn(self._read, f"radio-ground-{conn.name}", conn)
-            elif self._queue_pending():
-                self._spawn(self._pend, f"radio-pending-{conn.name}", conn)
             else:
-                self._refuse(
-                    conn, f"too many connections ({self._max_pending}) wait to prove the key"
-                )
+                self._queue_pending(conn)
+                self._spawn(self._pend, f"radio-pending-{conn.name}", conn)
 
     def _newest_wins(self, conn: _Connection) -> None:
         old = self._attach(conn)
@@ -139,13 +140,15 @@ class TcpRadio(Radio):
             self._say(f"ground {conn.name} connected")
         self._spawn(self._read, f"radio-ground-{conn.name}", conn)
 
-    def _queue_pending(self) -> bool:
-        """Count one more connection waiting for its proof, if there is room (True)."""
+    def _queue_pending(self, conn: _Connection) -> None:
+        """Let `conn` wait for its proof; the oldest waiting one makes room if there is none
+        (a ground with the key proves itself within a round trip: a crowd of silent connections
+        must not keep it out)."""
         with self._lock:
-            if self.counters.pending >= self._max_pending:
-                return False
-            self.counters.pending += 1
-            return True
+            if len(self._waiting) >= self._max_pending:
+                self._waiting.popleft().displaced = True  # its reader refuses it within _POLL
+            self._waiting.append(conn)
+            self.counters.pending = len(self._waiting)
 
     def _pend(self, conn: _Connection) -> None:
         """A waiting connection's reader: the link if it proves the key (or the link is free),
@@ -155,7 +158,11 @@ class TcpRadio(Radio):
             why = self._await_proof(conn, held)
         finally:
             with self._lock:
-                self.counters.pending -= 1
+                with contextlib.suppress(ValueError):  # not there: displaced
+                    self._waiting.remove(conn)
+                self.counters.pending = len(self._waiting)
+        if why == "" and conn.displaced:
+            why = f"made room for newer connections ({self._max_pending} may wait for a proof)"
         if why is None:
             self._read(conn, bytes(held))
             return
@@ -171,7 +178,7 @@ class TcpRadio(Radio):
         """None once `conn` holds the link; else why it is refused ("": it left)."""
         deframer = Deframer(CATALOG.max_packet_size, accepts=_commands)
         deadline = time.monotonic() + self._proof_timeout
-        while not self._closed.is_set():
+        while not self._closed.is_set() and not conn.displaced:
             if self._claim(conn):  # the holder left: a free link needs no proof
                 self._say(f"ground {conn.name} connected (the link was free)")
                 return None

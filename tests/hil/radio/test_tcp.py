@@ -168,23 +168,26 @@ def test_a_waiting_connection_takes_the_link_when_the_holder_leaves(rover, groun
     assert f"ground {name(waiting)} connected (the link was free)" in emu.said
 
 
-def test_garbage_or_too_many_waiting_connections_are_refused_at_once(rover, ground):
-    emu = rover(proof_timeout=30.0, max_pending=1)
-    ground(emu, signed=True)
+def test_garbage_is_refused_at_once_and_a_crowd_of_silent_connections_makes_room(rover, ground):
+    emu = rover(proof_timeout=30.0, max_pending=2)
+    operator = ground(emu, signed=True)
     eventually(lambda: emu.radio.connected)
     garbage = ground(emu, signed=False)
     garbage.send_raw(b"\x01" * 5000)  # a runaway frame: more than any proof
     assert closed_unheard(garbage)
-    waiting = ground(emu, signed=False)
-    eventually(lambda: emu.radio.counters.pending == 1)
-    crowd = ground(emu, signed=False)
-    assert closed_unheard(crowd)
+    silent = [ground(emu, signed=False) for _ in range(2)]
+    eventually(lambda: emu.radio.counters.pending == 2)
+    newcomer = ground(emu, signed=True)  # the oldest silent one makes room for it
+    assert closed_unheard(silent[0])
+    newcomer.send("PING", 7, token=7)  # and it proves the key
+    assert final(newcomer, 7) == "COMPLETED"
+    eventually(lambda: operator.listen() == [] and operator.closed)
     refusals = [s.split(": ", 1)[1] for s in emu.said if "refused" in s]
     assert [r.split(";")[0] for r in refusals] == [
         "its first bytes are not a good frame (OVERSIZE)",
-        "too many connections (1) wait to prove the key",
+        "made room for newer connections (2 may wait for a proof)",
     ]
-    assert not waiting.closed
+    assert not silent[1].listen() and not silent[1].closed  # still waiting, 30 s to go
 
 
 def test_a_flood_of_refusals_is_summed_up_not_echoed(rover, ground, monkeypatch):
