@@ -5,9 +5,9 @@ prove the uplink key, as `rover fsw` does; each connect() is timed.
     python benchmarks/connect_burst.py [--count N] [--backlog N] [--target-ms MS]
 
 Prints the p50, p90 and worst connect time, and how many connections the radio accepted (one
-takes the link; MAX_PENDING wait for a proof; the rest are refused at once). Target: p90 <= 100
-ms. With the old listen backlog of 2 (`--backlog 2`) the connects past the third waited for a SYN
-retry: p90 1.02 s. Exits 1 when the target is missed.
+takes the link; the rest wait for a proof, at most MAX_PENDING, older ones making room).
+Target: p90 <= 100 ms. With the old listen backlog of 2 (`--backlog 2`) the connects past the
+third waited for a SYN retry: p90 1.02 s. Exits 1 when the target is missed.
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     c = radio.counters
     print(f"{args.count} connects at once, listen backlog {tcp.BACKLOG}")
     print(f"connect: p50 {p50:.1f} ms, p90 {p90:.1f} ms, worst {ms[-1]:.1f} ms")
-    print(f"radio: {c.connections} accepted, {c.refused} refused at once (too many waiting)")
+    print(f"radio: {c.connections} accepted, {c.refused} refused while waiting for a proof")
     met = p90 <= args.target_ms
     print(f"target: p90 <= {args.target_ms:g} ms: {'met' if met else 'MISSED'}")
     return 0 if met else 1
