@@ -1,7 +1,7 @@
 """`rover fsw`: the emulator on the real-time clock with the simulated rover (or a motor board on a
 serial port, `--hardware serial://DEVICE`, in the simulated world), and a ground link: COBS frames
 over TCP (a console or script connects) or a serial line. It prints every event and a status line
-per housekeeping period, and the links' messages (connected, replaced, lost)."""
+per housekeeping period, and the links' messages (connected, replaced, refused, lost)."""
 
 from __future__ import annotations
 
