@@ -2,8 +2,7 @@
 housekeeping, wired together over one hardware port and one clock.
 
     control (10 Hz): sense -> navigation -> monitors -> responses -> mode -> drive -> actuate
-    housekeeping (1 Hz): HK, MOBILITY, WHEELS, POWER, FDIR, SECURITY, SEQ, STORE (+HW_LINK,
-    RADIO)
+    housekeeping (1 Hz): HK, MOBILITY, WHEELS, POWER, FDIR, SECURITY, SEQ, STORE (+HW_LINK, RADIO)
 While asleep (HIBERNATE, NAP) the control group only checks whether to wake, and both groups run
 at HIBERNATE_PERIOD: the wake-up circuit and a slow beacon.
 
