@@ -2,7 +2,7 @@
 housekeeping, wired together over one hardware port and one clock.
 
     control (10 Hz): sense -> navigation -> monitors -> responses -> mode -> drive -> actuate
-    housekeeping (1 Hz): HK, MOBILITY, WHEELS, POWER, FDIR, SECURITY, SEQ, STORE (+HW_LINK)
+    housekeeping (1 Hz): HK, MOBILITY, WHEELS, POWER, FDIR, SECURITY, SEQ, STORE (+HW_LINK, RADIO)
 While asleep (HIBERNATE, NAP) the control group only checks whether to wake, and both groups run
 at HIBERNATE_PERIOD: the wake-up circuit and a slow beacon.
 
@@ -36,7 +36,7 @@ from fsw.outbox import Outbox
 from fsw.packets.catalog import Catalog
 from fsw.packets.reasons import Reason
 from fsw.params import ParamStore
-from fsw.port import Actuation, HardwarePort
+from fsw.port import Actuation, HardwarePort, RadioStatus
 from fsw.security import Key, Nonce, UplinkSecurity, challenge_of, random_challenge
 from fsw.sequencer import Sequencer
 from fsw.store import DEFAULT_SIZE
@@ -79,11 +79,13 @@ class FlightSoftware:
         challenges: Nonce = random_challenge,
         store_size: int = DEFAULT_SIZE,
         downlink_lease: Lease = NO_LEASE,
+        radio: Callable[[], RadioStatus] | None = None,
     ) -> None:
         self.port, self.clock, self.catalog = port, clock, catalog
         self.downlink_auth = DownlinkAuth(key, clock.now_ns, *downlink_lease)  # seals as it goes
         self.downlink = self.downlink_auth.sealing(downlink)
         self.contact = contact or _always  # whether the relay is in view now (store & playback)
+        self.radio = radio  # the ground link's radio, for RADIO telemetry (None: none to report)
         self.outbox = Outbox(catalog, clock)  # makes every packet: numbered, stamped
         self.forward = StoreAndForward(self, store_size)  # every packet: live and/or stored
         self.outbox.sink = self.forward

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from fsw.mobility.geometry import CORNERS, WHEELS
 from fsw.packets.reasons import Reason
 from fsw.packets.schema import TelemetryDef
-from fsw.port import LinkStatus
+from fsw.port import LinkStatus, RadioStatus
 from fsw.tables import CATALOG
 from fsw.tables.commands import Hazardous
 from fsw.tables.enums import DownlinkAuth, Flag, UplinkAuth
@@ -28,6 +28,7 @@ _HW_LINK = CATALOG.telemetry_packet("HW_LINK")
 _SECURITY = CATALOG.telemetry_packet("SECURITY")
 _SEQ = CATALOG.telemetry_packet("SEQ")
 _STORE = CATALOG.telemetry_packet("STORE")
+_RADIO = CATALOG.telemetry_packet("RADIO")
 _WHEEL_NAMES = [w.wheel.name.lower() for w in WHEELS]
 _CORNER_NAMES = [f"steer_{c.wheel.name.lower()}" for c in CORNERS]
 _MONITOR_NAMES = [m.name.lower() for m in MONITORS]
@@ -35,8 +36,8 @@ _MONITOR_NAMES = [m.name.lower() for m in MONITORS]
 
 def housekeeping_packets(f: FlightSoftware) -> Iterator[tuple[TelemetryDef, dict[str, Any]]]:
     """Each housekeeping packet with its values, in the order they are sent (HW_LINK only with a
-    serial board). Asleep, only the beacon: HK and POWER (what the ground needs to know the rover
-    will wake)."""
+    serial board, RADIO only with a radio). Asleep, only the beacon: HK and POWER (what the
+    ground needs to know the rover will wake)."""
     yield _HK, _hk(f)
     if f.machine.mode in ASLEEP:
         yield _POWER, _power(f)
@@ -51,6 +52,8 @@ def housekeeping_packets(f: FlightSoftware) -> Iterator[tuple[TelemetryDef, dict
     link = f.port.link
     if link is not None:
         yield _HW_LINK, _hw_link(link)
+    if f.radio is not None:
+        yield _RADIO, _radio(f.radio())
 
 
 def _hk(f: FlightSoftware) -> dict[str, Any]:
@@ -191,3 +194,16 @@ def _hw_link(link: LinkStatus) -> dict[str, Any]:
         "rtt_max": link.rtt_max,
         "silence": link.silence,
     }
+
+
+_RADIO_COUNTERS = (
+    "connections", "proven", "refused", "bytes_up", "undelivered",
+    "frames_down", "dropped_down", "relay_full_up", "relay_full_down",
+)  # fmt: skip
+
+
+def _radio(r: RadioStatus) -> dict[str, Any]:
+    values: dict[str, Any] = {name: getattr(r, name) & 0xFFFFFFFF for name in _RADIO_COUNTERS}
+    values["connected"] = Flag.YES if r.connected else Flag.NO
+    values["pending"] = min(r.pending, 0xFF)
+    return values

@@ -70,6 +70,24 @@ class LinkStatus:
     silence: float  # s since the board last sent a good frame
 
 
+@dataclass(frozen=True, slots=True)
+class RadioStatus:
+    """The ground link's radio as the flight software reports it (RADIO telemetry). Its
+    counters are kept by the radio's own threads and read here whole, one at a time."""
+
+    connected: bool  # a ground holds the link
+    connections: int  # connections accepted, or times the device was opened
+    pending: int  # connections waiting now to prove the uplink key
+    proven: int  # connections that proved the key and took the link from another ground
+    refused: int  # connections closed without the link
+    bytes_up: int  # uplink bytes handed to the flight software
+    undelivered: int  # uplink bytes of refused or replaced connections, never handed on
+    frames_down: int  # downlink frames written to the ground
+    dropped_down: int  # downlink packets that did not reach a ground
+    relay_full_up: int = 0  # uplink frames the relay dropped, full
+    relay_full_down: int = 0  # downlink frames the relay dropped, full
+
+
 class FaultInjector(Protocol):
     """Test-only fault injection: only simulated hardware offers it."""
 

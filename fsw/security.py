@@ -289,10 +289,19 @@ class UplinkSecurity:
             raise self._refuse(Reason.BAD_HEADER, why, inner, spi, sn)
         return inner
 
+    def would_admit(self, sn: int, window: int) -> str | None:
+        """Why an authentic envelope numbered `sn` would be refused now, or None (reads only: the
+        radio asks it from its own thread of a connection that would take the link)."""
+        judged = self.window.judge(sn, window, self._ahead())
+        return None if judged is None else judged[1]
+
+    def _ahead(self) -> int:
+        """The forward limit in sequence numbers (the ground numbers in microseconds)."""
+        return int(self._days() * 86400 * SN_PER_SECOND)
+
     def _admit(self, inner: bytes, spi: int, sn: int, window: int) -> None:
         """Judge an authentic envelope's number and keep it before its command may run."""
-        ahead = int(self._days() * 86400 * SN_PER_SECOND)  # the ground numbers in microseconds
-        judged = self.window.judge(sn, window, ahead)
+        judged = self.window.judge(sn, window, self._ahead())
         if judged is not None:
             raise self._refuse(*judged, inner, spi, sn)
         self.window.accept(sn)  # used from now on, even if it cannot be kept below

@@ -27,6 +27,7 @@ class Apid(IntEnum):
     TLM_STORE = 0x10A  # the onboard store and playback (housekeeping rate)
     TLM_SECURITY = 0x10B  # uplink authentication and arming (housekeeping rate)
     TLM_SECURE = 0x10C  # authenticated envelope around a telemetry packet (fsw.packets.secure)
+    TLM_RADIO = 0x10D  # the ground link's radio: connections, bytes, drops (housekeeping rate)
 
 
 class Mode(IntEnum):

@@ -371,3 +371,36 @@ TELEMETRY += (  # the onboard store and playback (fsw.store, fsw.forward)
         ),
     ),
 )
+
+TELEMETRY += (  # the ground link's radio (hil.radio, through FlightSoftware's `radio` hook)
+    TelemetryDef(
+        "RADIO",
+        Apid.TLM_RADIO,
+        "The ground link's radio, as the hardware reports it (sent only when the flight software "
+        "has a radio, as under `rover fsw`): who holds the link, connections that wanted it, and "
+        "every uplink byte and downlink frame that did not get through (housekeeping rate).",
+        (
+            Field("connected", "u8", "A ground holds the link", enum=Flag),
+            Field("connections", "u32", "Connections accepted (or times the device opened)"),
+            Field("pending", "u8", "Connections waiting now to prove the uplink key"),
+            Field("proven", "u32", "Connections that proved the key and took the link"),
+            Field(
+                "refused",
+                "u32",
+                "Connections closed without the link: no proof of the key, a bad one, or too many",
+                limits=Limits(yellow_high=1),
+            ),
+            Field("bytes_up", "u32", "Uplink bytes handed to the flight software", "byte"),
+            Field(
+                "undelivered",
+                "u32",
+                "Uplink bytes of refused or replaced connections, never handed on",
+                "byte",
+            ),
+            Field("frames_down", "u32", "Downlink frames written to the ground"),
+            Field("dropped_down", "u32", "Downlink packets dropped: no ground, queue full, lost"),
+            Field("relay_full_up", "u32", "Uplink frames dropped: the relay held too much"),
+            Field("relay_full_down", "u32", "Downlink frames dropped: the relay held too much"),
+        ),
+    ),
+)

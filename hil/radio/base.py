@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from fsw.packets.framing import frame
+from fsw.port import RadioStatus
 from hil.messages import Say, say_on_stderr
 
 QUEUE_SIZE = 256
@@ -27,6 +28,11 @@ class LinkCounters:
     lost: int = 0  # frames whose write failed, or that waited while the ground left (writer)
     received: int = 0  # uplink bytes (reader, under the radio's lock)
     connections: int = 0  # grounds connected, or times the device was opened
+    # TCP only, each written under the radio's lock (several connections' threads count them):
+    pending: int = 0  # connections waiting now to prove the uplink key (a gauge)
+    proven: int = 0  # connections that proved the key and took the link from another ground
+    refused: int = 0  # connections closed without the link: no proof, a bad one, or too many
+    undelivered: int = 0  # uplink bytes never handed on: a refused or replaced connection's
 
     @property
     def dropped(self) -> int:
@@ -90,6 +96,32 @@ class Radio:
         except queue.Full:
             self.counters.queue_full += 1
 
+    def status(self) -> RadioStatus:
+        """The counters as RADIO telemetry reports them (read from the flight thread: each
+        counter is an int read whole; together they may be a few bytes apart)."""
+        n = self.counters
+        return RadioStatus(
+            connected=self.connected,
+            connections=n.connections,
+            pending=n.pending,
+            proven=n.proven,
+            refused=n.refused,
+            bytes_up=n.received,
+            undelivered=n.undelivered,
+            frames_down=n.sent,
+            dropped_down=n.dropped,
+        )
+
+    def summary(self) -> str:
+        """What the link carried and dropped, in a line."""
+        n = self.counters
+        return (
+            f"{n.sent} frames down, {n.dropped} dropped ({n.no_ground} with no ground, "
+            f"{n.queue_full} queue full, {n.lost} lost in writing); {n.received} bytes up"
+            f"{f', {n.undelivered} not delivered' if n.undelivered else ''}, "
+            f"{n.connections} connection{'s' * (n.connections != 1)}"
+        )
+
     def close(self) -> None:
         """Stop the threads and let go of the link."""
         self._closed.set()
@@ -113,10 +145,21 @@ class Radio:
                 self._reset()
         return old
 
+    def _claim(self, link: Link) -> bool:
+        """Make `link` the link only if there is none (True: it is now); as _attach."""
+        with self._lock:
+            if self._link is not None:
+                return False
+            self._link = link
+            if self._reset is not None:
+                self._reset()
+            return True
+
     def _deliver(self, link: Link, data: bytes) -> bool:
         """Hand uplink bytes on if `link` is still the link (False: it was replaced)."""
         with self._lock:
             if self._link is not link:
+                self.counters.undelivered += len(data)
                 return False
             self.counters.received += len(data)
             self._receive(data)

@@ -14,6 +14,8 @@ from hil.radio.base import QUEUE_SIZE, Radio
 
 RETRY = 1.0
 """s between attempts to open a serial device that is absent."""
+READ_SIZE = 65536
+"""The most bytes read at once (loop:// and ptys report all they hold as waiting)."""
 
 
 class SerialRadio(Radio):
@@ -54,7 +56,7 @@ class SerialRadio(Radio):
             self.counters.connections += 1
             try:
                 while not self._closed.is_set():
-                    data = port.read(port.in_waiting or 1)
+                    data = port.read(min(port.in_waiting, READ_SIZE) or 1)
                     if trouble:  # it opened and reads: it is back (a flapping device is not)
                         self._say(f"serial {self.url}: open again")
                         trouble = ""

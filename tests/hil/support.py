@@ -16,8 +16,11 @@ from fsw.clock import RealTimeClock
 from fsw.flight import FlightSoftware
 from fsw.packets.catalog import Packet
 from fsw.packets.framing import Deframer, frame
+from fsw.security import Key
 from fsw.tables import CATALOG
-from hil.radio import Radio
+from hil.messages import Say
+from hil.radio import Radio, TcpRadio
+from hil.radio.proof import KeyProof
 from hil.sim import SimRover, Terrain
 from tools.ground.signer import Signer
 from tools.ground.verifier import DownlinkVerifier
@@ -135,7 +138,7 @@ class Emulator:
     thread: threading.Thread | None = None
 
     @classmethod
-    def start(cls, make_radio: MakeRadio, rate: float = 1.0) -> Emulator:
+    def start(cls, make_radio: MakeRadio, rate: float = 1.0, key: Key | None = None) -> Emulator:
         clock = RealTimeClock(86400.0, rate=rate)
         said: list[str] = []
 
@@ -146,11 +149,28 @@ class Emulator:
             flight.post_link_reset()
 
         radio = make_radio(uplink, reopened, said.append)
-        flight = FlightSoftware(SimRover(clock.now, Terrain()), clock, radio.send)
+        flight = FlightSoftware(SimRover(clock.now, Terrain()), clock, radio.send, key=key)
         radio.start()
         thread = threading.Thread(target=flight.run, name="flight", daemon=True)
         thread.start()
         return cls(flight, radio, said, thread)
+
+    @classmethod
+    def keyed(cls, key: Key, **radio: Any) -> Emulator:
+        """An authenticated rover behind a TcpRadio that asks a new connection to prove the
+        key before it takes the link from the ground holding it (as `rover fsw` wires it)."""
+        box: list[Emulator] = []
+
+        def fresh(sn: int) -> str | None:
+            f = box[0].flight
+            return f.security.would_admit(sn, int(f.params["ANTI_REPLAY_WINDOW"]))
+
+        def make(receive: Callable[[bytes], None], reset: Callable[[], None], say: Say) -> Radio:
+            vouch = KeyProof(key, fresh)
+            return TcpRadio("127.0.0.1", 0, receive, reset, say, vouch=vouch, **radio)
+
+        box.append(cls.start(make, key=key))
+        return box[0]
 
     def stop(self) -> None:
         self.flight.executive.stop()

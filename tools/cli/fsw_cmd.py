@@ -1,7 +1,7 @@
 """`rover fsw`: the emulator on the real-time clock with the simulated rover (or a motor board on a
 serial port, `--hardware serial://DEVICE`, in the simulated world), and a ground link: COBS frames
 over TCP (a console or script connects) or a serial line. It prints every event and a status line
-per housekeeping period, and the links' messages (connected, replaced, lost)."""
+per housekeeping period, and the links' messages (connected, replaced, refused, lost)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from fsw.clock import RealTimeClock
 from fsw.flight import FlightSoftware
 from fsw.packets import playback, secure
 from fsw.packets.framing import frame
-from fsw.port import HardwarePort
+from fsw.port import HardwarePort, RadioStatus
 from fsw.security import Key
 from fsw.store import DEFAULT_SIZE as DEFAULT_STORE_SIZE
 from fsw.store import MIN_SIZE as MIN_STORE_SIZE
@@ -26,6 +26,7 @@ from hil.board.link import BOOT_WAIT, BoardLink
 from hil.board.rover import BoardRover
 from hil.nvram import Nvram
 from hil.radio import Radio, SerialRadio, TcpRadio
+from hil.radio.proof import KeyProof
 from hil.radio.relay import RelayModel
 from hil.radio.relay_link import RelayLink
 from hil.radio.relay_profile import RelayProfile
@@ -56,11 +57,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "fsw",
         help="run the emulator in real time on the simulated rover, with a ground link",
         description="Run the flight software in real time against the simulated rover, with a "
-        "ground link: COBS-framed CCSDS packets over TCP (one ground at a time; the newest "
-        "connection wins) or a serial line. Prints where it listens, then the rover's events, a "
-        "status line per housekeeping packet and the link's messages; on exit, what the link "
-        "carried and dropped. With --scenario, the terrain, start and command script come from a "
-        "scenario file (commands sent at their times).",
+        "ground link: COBS-framed CCSDS packets over TCP (one ground at a time: the first "
+        "connection takes the link, and a later one takes it over only by proving the uplink "
+        "key, unless --newest-wins or --insecure) or a serial line. Prints where it listens, "
+        "then the rover's events, a status line per housekeeping packet and the link's "
+        "messages; on exit, what the link carried and dropped. With --scenario, the terrain, "
+        "start and command script come from a scenario file (commands sent at their times).",
     )
     p.add_argument(
         "--listen",
@@ -111,6 +113,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--insecure",
         action="store_true",
         help="execute unauthenticated commands (a lab bench only: said at boot and in every HK)",
+    )
+    p.add_argument(
+        "--newest-wins",
+        action="store_true",
+        help="TCP: every new connection takes the link from the ground holding it, key or not "
+        "(without it, a new connection must first send a command signed with the uplink key; "
+        "with --insecure the newest always wins)",
     )
     p.add_argument(
         "--nvram",
@@ -173,7 +182,11 @@ def _run(args: argparse.Namespace) -> int:
         (radio.send if relay is None else relay.downlink)(packet)  # relay: send_frame on arrival
         show(packet)
 
-    radio = _radio(args, uplink, reopened)  # bound first: a port in use fails before boot
+    def fresh(sn: int) -> str | None:  # on a connection's reader thread: reads, never changes
+        return flight.security.would_admit(sn, int(flight.params["ANTI_REPLAY_WINDOW"]))
+
+    vouch = None if key is None or args.newest_wins else KeyProof(key, fresh)
+    radio = _radio(args, uplink, reopened, vouch)  # bound first: a port in use fails before boot
     _say(f"ground link on {radio.where}")
     _say_uplink(key)
     try:
@@ -191,6 +204,7 @@ def _run(args: argparse.Namespace) -> int:
         relay = _relay(profile, start, seed, clock, lambda f: flight.post(f), radio)  # noqa: PLW0108 (flight comes next)
         flight = FlightSoftware(rover, clock, downlink, key=key, store_size=store_size,
                                 contact=None if relay is None else relay.contact,
+                                radio=radio.status if relay is None else _with(relay, radio),
                                 **_replay_memory(args, key))  # fmt: skip
         radio.start()
         _play(sc, flight, start, end, key)
@@ -217,13 +231,8 @@ def _say_uplink(key: Key | None) -> None:
 
 
 def _say_carried(radio: Radio) -> None:
-    """What the link carried and dropped."""
-    n = radio.counters
-    _say(
-        f"link: {n.sent} frames down, {n.dropped} dropped ({n.no_ground} with no ground, "
-        f"{n.queue_full} queue full, {n.lost} lost in writing); {n.received} bytes up, "
-        f"{n.connections} connection{'s' * (n.connections != 1)}"
-    )
+    """What the link carried and dropped, and what became of the connections."""
+    _say(f"link: {radio.summary()}")
 
 
 def _relay(
@@ -240,6 +249,11 @@ def _relay(
     _say(profile.describe())
     return RelayLink(RelayModel(profile, origin=start, seed=seed), clock.now, to_rover,
                      radio.send_frame, rate=clock.rate).start()  # fmt: skip
+
+
+def _with(relay: RelayLink, radio: Radio) -> Callable[[], RadioStatus]:
+    """The radio's status for RADIO telemetry, with the relay's drops."""
+    return lambda: relay.counted(radio.status())
 
 
 def _stop(relay: RelayLink | None) -> None:
@@ -345,13 +359,18 @@ def _wait_for(board: BoardLink) -> None:
 
 
 def _radio(
-    args: argparse.Namespace, post: Callable[[bytes], None], reset: Callable[[], None]
+    args: argparse.Namespace,
+    post: Callable[[bytes], None],
+    reset: Callable[[], None],
+    vouch: KeyProof | None,
 ) -> Radio:
-    """The radio the options ask for (not started)."""
+    """The radio the options ask for (not started); `vouch` judges a TCP takeover's proof."""
     if args.link:
+        if args.newest_wins:
+            raise ValueError("--newest-wins is for a TCP link; a serial line has one ground")
         return SerialRadio(args.link, args.baud, post, reset, _say)
     host, port = _address(args.listen)
-    return TcpRadio(host, port, post, reset, _say)
+    return TcpRadio(host, port, post, reset, _say, vouch=vouch)
 
 
 def _address(text: str) -> tuple[str, int]:

@@ -5,6 +5,14 @@ A reader thread opens the link, turns the bytes into verified telemetry packets 
 a callback with its receive time. The link survives the rover going away, as fprime-gds's serial
 adapter does: when the device is absent, unplugged or the emulator restarts, it says so once,
 closes, and reopens it every `retry` seconds; nothing the ground does needs to start over.
+
+While another ground holds a rover's TCP link, the rover gives it to a new connection only if its
+first packet proves the uplink key (hil.radio.tcp): any fresh command signed with the key does. A
+connection the rover closes before any telemetry came was most likely refused: said once, with
+what to do, until one gets telemetry again; a link made with `hello` (a signed command) then
+sends it first on every connection, before anything else can be sent, until telemetry comes. It
+is not sent otherwise: a free link needs no proof, and the operator sees no command he did not
+type (a console that types one proves itself with it).
 """
 
 from __future__ import annotations
@@ -19,12 +27,26 @@ import serial
 from fsw.packets import ccsds
 from fsw.packets.framing import Deframer, frame
 
+SOCKET = "socket://"
 READ_TIMEOUT = 0.1  # s a read waits before the thread looks whether it should stop
 
 PacketCallback = Callable[[bytes, int], None]
 """Called on the reader thread with each good packet and its receive time (ns since 1970)."""
 StatusCallback = Callable[[str], None]
 """Told, in one line, when the link comes up or goes down."""
+Hello = Callable[[], bytes]
+"""The packet sent first on a connection after a refusal: a signed command, the proof of the
+uplink key."""
+_HELD = "closed by the rover before any telemetry: another ground probably holds the link"
+REFUSED = f"{_HELD}, and a new connection takes it only by proving the uplink key"
+"""What a close before any telemetry means, for a link without a key to prove."""
+REFUSED_WILL_PROVE = f"{_HELD}; proving the uplink key on the next connection to take it"
+"""The same, for a link with a key that did not prove it yet."""
+REFUSED_PROOF = (
+    f"{_HELD}, and the rover did not take this link's signed first command as proof of the key "
+    "(another key?)"
+)
+"""The same, for a link that sent its proof."""
 
 
 class LinkDown(ConnectionError):
@@ -55,8 +77,10 @@ class GroundLink:
         *,
         baudrate: int = 115200,
         retry: float = 1.0,
+        hello: Hello | None = None,
     ) -> None:
         self.url = url
+        self.hello = hello
         self.baudrate = baudrate
         self.retry = retry
         self.on_packet = on_packet
@@ -65,6 +89,7 @@ class GroundLink:
         self.frames_sent = 0
         self.bytes_received = 0
         self.opened = 0  # times the link came up
+        self.refused = 0  # connections closed by the other end before any data came
         self.last_error = ""  # why it last failed to open
         self._port: serial.SerialBase | None = None
         self._write_lock = threading.Lock()
@@ -132,22 +157,65 @@ class GroundLink:
                     complained = text
                 self._stop.wait(self.retry)
                 continue
-            complained = ""
+            refused = complained in (REFUSED, REFUSED_WILL_PROVE, REFUSED_PROOF)  # "up" waits
+            if not refused:
+                complained = ""
             self.deframer.reset()
             with self._write_lock:
                 self._port = port
             if self._stop.is_set():  # close() came while it was opening
                 self._close(port)
                 return
+            if refused and not self._greet(port):
+                continue
             self.opened += 1
-            self.on_status(f"link {self.url}: up")
+            if not refused:
+                self.on_status(f"link {self.url}: up")
             self._up.set()
-            self._read(port)
+            if self._read(port, say_up=refused):
+                complained = ""
+            elif not self._stop.is_set():
+                complained = self._refused(complained, greeted=refused)
             self._close(port)  # whichever way reading ended (twice is harmless)
             if not self._stop.is_set():
                 self._stop.wait(self.retry)
 
-    def _read(self, port: serial.SerialBase) -> None:
+    def _refused(self, complained: str, *, greeted: bool) -> str:
+        """Count a connection closed before any telemetry and say what it means, unless that
+        was said last; what was said."""
+        self.refused += 1
+        why = REFUSED if self.hello is None else REFUSED_PROOF if greeted else REFUSED_WILL_PROVE
+        self.last_error = why
+        if why != complained:
+            self.on_status(f"link {self.url}: {why}; retrying every {self.retry:g} s")
+        return why
+
+    def _greet(self, port: serial.SerialBase) -> bool:
+        """Send the hello first, if any: the last connection was refused (False: the link
+        failed meanwhile and is closed)."""
+        if self.hello is None:
+            return True
+        data = frame(self.hello())  # outside the write lock: it may take the session's
+        with self._write_lock:
+            try:
+                port.write(data)
+                port.flush()
+            except (serial.SerialException, OSError) as err:
+                failed: BaseException | None = err
+            else:
+                failed = None
+                self.frames_sent += 1
+        if failed is not None:
+            self._lost(port, failed)
+            self._stop.wait(self.retry)
+            return False
+        return True
+
+    def _read(self, port: serial.SerialBase, *, say_up: bool) -> bool:
+        """Read until the link fails or close(); False when a TCP link was closed before any
+        data came (refused). `say_up`: the last connection was refused, so "up" is said once
+        data comes."""
+        got = False
         while not self._stop.is_set():
             try:
                 data = port.read(1)
@@ -157,14 +225,20 @@ class GroundLink:
                     port.timeout = READ_TIMEOUT
             except (serial.SerialException, OSError, TypeError, AttributeError) as err:
                 # TypeError/AttributeError: pyserial's own state after close() from another thread
-                self._lost(port, err)
-                return
+                if got or not self.url.startswith(SOCKET):  # only a rover's TCP link refuses
+                    self._lost(port, err)
+                    return True
+                return False
             if not data:
                 continue
+            if not got and say_up:
+                self.on_status(f"link {self.url}: up")
+            got = True
             now = time.time_ns()
             self.bytes_received += len(data)
             for packet in self.deframer.feed(data).packets:
                 self.on_packet(packet, now)
+        return got
 
     def _lost(self, port: serial.SerialBase, err: BaseException) -> None:
         if self._up.is_set() and not self._stop.is_set():

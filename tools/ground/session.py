@@ -241,10 +241,23 @@ class LinkSession(Session):
         check_url(url)  # a URL that can never work: refused before anything starts
         recorder = LogWriter(record, dictionary.fingerprint) if record is not None else None
         super().__init__(dictionary, recorder)
+        hello = None
         if key is not None:
             self.signer = Signer(key, lambda: time.time_ns() // 1000)
+            hello = self._proof
         self.verifier = DownlinkVerifier(key)  # with a key, only sealed telemetry is believed
-        self.link = GroundLink(url, self._received, on_status, baudrate=baudrate)
+        self.link = GroundLink(url, self._received, on_status, baudrate=baudrate, hello=hello)
+
+    def _proof(self) -> bytes:
+        """The first frame on a connection after one was refused: a signed NOOP, the proof of
+        the key a rover asks of a ground that would take the link from another (a console that
+        only listens has no command of its own to prove it with). Its sequence count is the last
+        one, so the console's own numbering is untouched and its reports match no live command
+        (but a NOOP sent as the 16,384th, and that one completes either way); its sequence
+        number is fresh."""
+        assert self.signer is not None  # only a session with a key says hello
+        packet = self.dictionary.encode_command("NOOP", {}, ccsds.SEQ_COUNT_MASK)
+        return self.signer.seal(packet)
 
     def _received(self, packet: bytes, received_ns: int) -> None:
         self.take(packet, received_ns)

@@ -9,10 +9,12 @@ import pytest
 
 from fsw.clock import RealTimeClock
 from fsw.packets.framing import Deframer, frame
+from fsw.port import RadioStatus
 from fsw.tables import CATALOG
+from hil.radio import relay_link
 from hil.radio.relay import RelayModel
 from hil.radio.relay_link import FrameSplitter, RelayLink
-from hil.radio.relay_profile import QUEQIAO, LosWindow
+from hil.radio.relay_profile import INF, QUEQIAO, LosWindow
 
 
 def test_the_splitter_cuts_a_stream_into_whole_frames_whatever_the_chunks():
@@ -131,3 +133,20 @@ def test_close_stops_the_thread_with_frames_still_in_flight(fast_clock):
     assert time.monotonic() - started < 1.0
     assert ground.frames == []
     assert link.summary().endswith("; 1 still in flight")
+
+
+def test_what_is_in_flight_is_bounded_each_way_and_the_excess_counted(fast_clock, monkeypatch):
+    monkeypatch.setattr(relay_link, "MAX_FLYING_FRAMES", 5)
+    monkeypatch.setattr(relay_link, "MAX_FLYING_BYTES", 200)
+    slow = replace(QUEQIAO, delay=1e6, uplink_rate=INF, downlink_rate=INF)  # nothing lands
+    rover, ground = Received(fast_clock), Received(fast_clock)
+    link = RelayLink(RelayModel(slow), fast_clock.now, rover, ground, rate=50.0)
+    link.uplink(frame(b"\x01tiny") * 8)  # a flood of small frames: five fit
+    for _ in range(3):
+        link.downlink(b"\x08" * 90)  # 93-byte frames: two fit in 200 bytes
+    assert link.in_flight == 5 + 2
+    assert link.full == {True: 3, False: 1}
+    assert "dropped with the relay full: 3 up, 1 down" in link.summary()
+    assert "up 5 frames" in link.summary()  # the dropped never reached the model
+    status = link.counted(RadioStatus(True, 1, 0, 0, 0, 0, 0, 0, 0))  # for RADIO telemetry
+    assert (status.relay_full_up, status.relay_full_down) == (3, 1)

@@ -175,3 +175,42 @@ def test_bad_options_exit_2_with_one_line(args, reason, capsys):
     captured = capsys.readouterr()
     assert captured.err.startswith(f"rover fsw: {reason}") and captured.err.count("\n") == 1
     assert captured.out == ""
+
+
+@pytest.mark.parametrize("newest_wins", [False, True])
+def test_a_new_ground_takes_the_link_only_with_the_key_unless_newest_wins(newest_wins):
+    fsw = Fsw("--listen", "127.0.0.1:0", "--speed", "5", *["--newest-wins"] * newest_wins)
+    port = int(fsw.wait_for(LISTENING).group(1))
+    operator = Ground.tcp(("127.0.0.1", port))
+    operator.signer = Signer(read_key(default_key_path()), lambda: time.time_ns() // 1000)
+    operator.send("PING", 1, token=1)
+    assert operator.stages(1)[-1] == "COMPLETED"
+    stranger = Ground.tcp(("127.0.0.1", port))
+    stranger.send("PING", 2, token=2)  # unsigned
+    try:
+        if newest_wins:
+            fsw.wait_for(r"connected; 127\.0\.0\.1:\d+ replaced \(newest wins\)$")
+            assert stranger.until(lambda p: p.name == "HK")
+        else:
+            fsw.wait_for(
+                r"refused: its first packet \(APID 16\) is not signed with the uplink key; "
+                r"127\.0\.0\.1:\d+ keeps the link$"
+            )
+            operator.send("PING", 3, token=3)
+            assert operator.stages(3)[-1] == "COMPLETED"
+            radio = operator.until(lambda p: p.name == "RADIO" and p.values["refused"] == 1)
+            assert radio.shown()["connected"] == "YES" and radio.values["connections"] == 2
+    finally:
+        operator.close()
+        stranger.close()
+        fsw.proc.send_signal(signal.SIGINT)
+    assert fsw.finish() == (0, "")
+    summary = fsw.lines[-1]
+    assert summary.endswith("2 connections" if newest_wins else "(0 took over by proof, 1 refused)")
+
+
+def test_newest_wins_is_for_a_tcp_link(capsys):
+    assert main(["fsw", "--link", "loop://", "--newest-wins"]) == 2
+    assert capsys.readouterr().err == (
+        "rover fsw: --newest-wins is for a TCP link; a serial line has one ground\n"
+    )

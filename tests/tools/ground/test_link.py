@@ -6,6 +6,7 @@ import pytest
 
 from fsw.packets.framing import Deframer, frame
 from fsw.tables import CATALOG
+from tests.hil.support import eventually
 from tools.dictionary import Dictionary
 from tools.ground.link import GroundLink, LinkDown
 from tools.ground.session import LinkSession
@@ -123,3 +124,75 @@ def _send_error(link):
 def test_a_url_that_can_never_work_is_refused_at_once():
     with pytest.raises(ValueError, match="nosuchscheme"):
         LinkSession(Dictionary.from_flight(), "nosuchscheme://x")
+
+
+def test_a_link_with_a_hello_sends_it_first_after_a_refusal_until_telemetry_comes():
+    listener = socket.create_server(("127.0.0.1", 0))
+    hellos = iter(range(1, 100))
+    seen = Collect()
+    url = f"socket://127.0.0.1:{listener.getsockname()[1]}"
+    link = GroundLink(
+        url, seen.packet, seen.said, retry=0.05,
+        hello=lambda: CATALOG.encode_command("PING", {"token": next(hellos)}, 0),
+    )  # fmt: skip
+    link.start()
+
+    def first_packets(conn: socket.socket, count: int) -> list[str]:
+        deframer, got = Deframer(), []
+        while len(got) < count:
+            got += deframer.feed(conn.recv(4096)).packets
+        return [CATALOG.decode(p).name for p in got]
+
+    try:
+        conn, _ = listener.accept()  # another ground holds the link: refused, nothing sent
+        conn.close()
+        for hello in (True, False):
+            conn, _ = listener.accept()
+            conn.settimeout(5)
+            if hello:  # the proof comes first, before any telemetry
+                assert first_packets(conn, 1) == ["PING"]
+            while len(seen.packets) < 1 + (not hello):
+                conn.sendall(frame(hk(1)))  # telemetry: the link is this ground's now
+                time.sleep(0.05)
+            link.send(CATALOG.encode_command("NOOP", {}, 5))
+            assert first_packets(conn, 1) == ["NOOP"]  # after telemetry: no more proof
+            conn.close()
+            seen.wait(lambda h=hello: sum(": down" in s for s in seen.status) == 1 + (not h))
+        assert seen.status[:2] == [
+            f"link {url}: up",
+            f"link {url}: closed by the rover before any telemetry: another ground probably "
+            "holds the link; proving the uplink key on the next connection to take it; retrying "
+            "every 0.05 s",
+        ]
+        assert next(hellos) == 2  # one hello, after the refusal
+    finally:
+        link.close()
+        listener.close()
+
+
+def test_a_rover_that_closes_before_any_telemetry_is_said_to_refuse_once():
+    listener = socket.create_server(("127.0.0.1", 0))
+    seen = Collect()
+    url = f"socket://127.0.0.1:{listener.getsockname()[1]}"
+    link = GroundLink(url, seen.packet, seen.said, retry=0.05).start()
+    try:
+        for _ in range(3):  # refused three times: said once, and "up" only the first time
+            conn, _ = listener.accept()
+            conn.close()
+        eventually(lambda: link.refused >= 2)
+        conn, _ = listener.accept()
+        while not seen.packets:  # the other ground left: this one gets the link, and HK
+            conn.sendall(frame(hk(1)))  # (again: pyserial drops what comes while it opens)
+            time.sleep(0.05)
+        assert seen.status == [
+            f"link {url}: up",
+            f"link {url}: closed by the rover before any telemetry: another ground probably "
+            "holds the link, and a new connection takes it only by proving the uplink key; "
+            "retrying every 0.05 s",
+            f"link {url}: up",
+        ]
+        assert link.last_error.startswith("closed by the rover before any telemetry")
+        conn.close()
+    finally:
+        link.close()
+        listener.close()

@@ -1,11 +1,15 @@
+import time
+
 import pytest
 
+from tests.hil.support import Emulator, Ground, eventually
 from tools.dictionary import Dictionary
 from tools.ground.cmdline import parse
 from tools.ground.conditions import parse_condition
 from tools.ground.inprocess import InProcessSession
 from tools.ground.playback import PlaybackSession
-from tools.ground.session import GroundError
+from tools.ground.session import GroundError, LinkSession
+from tools.ground.signer import Signer, new_key
 from tools.tlmlog import LogReader, RecordType
 
 D = Dictionary.from_flight()
@@ -103,3 +107,38 @@ def test_short_waits_one_after_another_end_on_time():
     for _ in range(20):  # 0.1 s is no whole number of nanoseconds in binary: each wait must end
         s.run_for(0.1)
     assert s.now() - start == pytest.approx(62, abs=1e-6)
+
+
+def test_a_console_with_the_key_takes_the_link_and_a_recorder_without_it_is_told_why():
+    key = new_key()
+    emu = Emulator.keyed(key, proof_timeout=0.5)
+    url = f"socket://127.0.0.1:{emu.radio.address[1]}"
+    holder = Ground.tcp(emu.radio.address)
+    holder.signer = Signer(key, lambda: time.time_ns() // 1000)
+    said: list[str] = []
+    recorder = LinkSession(D, url, on_status=said.append).start()  # `rover record`: no key
+    console = None
+    try:
+        holder.send("PING", 1, token=1)
+        assert holder.stages(1)[-1] == "COMPLETED"
+        eventually(lambda: any("closed by the rover before any telemetry" in s for s in said))
+        assert recorder.state.counts == {}  # it never had the link
+        holder.send("PING", 2, token=2)
+        assert holder.stages(2)[-1] == "COMPLETED"  # the operator kept it
+
+        told: list[str] = []
+        console = LinkSession(D, url, key=key, on_status=told.append).start()
+        assert console.wait_for(lambda: "HK" in console.state.counts, 8)  # listening: proven
+        assert any("proving the uplink key on the next connection" in s for s in told)
+        ping = console.send(line("PING 5"))
+        assert console.await_final(ping, 5) == "COMPLETED"
+        assert ping.seq == 0  # the proof's NOOP took no sequence count of the console's
+        assert console.await_event("NOOP", 5) is not None  # the proof ran, once
+        eventually(lambda: holder.listen() == [] and holder.closed)
+        assert emu.radio.counters.proven == 1
+    finally:
+        if console is not None:
+            console.close()
+        recorder.close()
+        holder.close()
+        emu.stop()

@@ -115,8 +115,8 @@ def test_ccsdspy_reads_the_housekeeping_back_from_the_raw_file(rock, tmp_path):
     assert replay.write_raw(rock, raw) == (2411, 0)
     streams = ccsdspy.utils.split_by_apid(str(raw))
     hk = CATALOG.telemetry_packet("HK")
-    board_only = {CATALOG.telemetry_packet("HW_LINK").apid}  # no board, no HW_LINK
-    apids = {t.apid for t in CATALOG.telemetry} - board_only
+    hardware_only = {CATALOG.telemetry_packet(n).apid for n in ("HW_LINK", "RADIO")}  # in-process
+    apids = {t.apid for t in CATALOG.telemetry} - hardware_only
     assert sorted(streams) == sorted(apids | {CATALOG.event_apid})
     theirs = ccsdspy.FixedLength(ccsdspy_fields("HK")).load(
         streams[hk.apid], include_primary_header=True

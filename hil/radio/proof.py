@@ -1,0 +1,51 @@
+"""Proof that a new ground connection holds the uplink key, judged before it may take the link
+from the ground that holds it (TcpRadio): its first packet must be an authenticated envelope
+(fsw.packets.secure) for this rover's SPI, with a MAC that the key gives, and a sequence number
+the flight software would still accept. A replayed, captured envelope is no proof: its number was
+used. Nothing is consumed here; the proof, once the connection has the link, goes on to the
+flight software like any command, which then uses up its number.
+
+Thread safety: the judgement runs on a connection's reader thread while the anti-replay window
+belongs to the flight thread. `fresh` only reads the window (ints, each read whole under the
+GIL); a command accepted at the same instant can make that read stale, and then the verdict is
+wrong at worst for that one envelope: the flight software judges the proof again when it is
+delivered, so a stale "fresh" can hand the link to a replay but never runs it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fsw.packets import ccsds, secure
+from fsw.packets.reasons import PacketError
+from fsw.security import Key
+
+Fresh = Callable[[int], str | None]
+"""Why a sequence number would be refused as a replay now, or None if it would be accepted
+(the flight software's ReplayWindow.judge with the present window; must not change it)."""
+
+
+class KeyProof:
+    """Judges a new connection's first packet: None when it proves the key, else why not."""
+
+    def __init__(self, key: Key, fresh: Fresh) -> None:
+        self.key = key
+        self._fresh = fresh
+
+    def __call__(self, packet: bytes) -> str | None:
+        """Why `packet` (CRC checked) proves nothing, or None when it proves the key."""
+        apid = ccsds.apid_of(packet)
+        if apid != secure.APID:
+            return f"its first packet (APID {apid}) is not signed with the uplink key"
+        try:
+            envelope = secure.unseal(packet)
+        except PacketError as err:
+            return f"its first packet is no proof: {err.message}"
+        if envelope.spi != self.key.spi:
+            return f"it signs with SPI {envelope.spi}; this rover has SPI {self.key.spi}"
+        if not secure.authentic(envelope, self.key.secret):
+            return "the MAC of its first packet does not match the uplink key"
+        replayed = self._fresh(envelope.sn)
+        if replayed is not None:
+            return f"its first packet is a replay ({replayed})"
+        return None
