@@ -53,6 +53,11 @@ class LogError(ValueError):
     """A file that is not a telemetry log this code can read or write, with why."""
 
 
+class LogWriteError(LogError):
+    """Writing to the log failed (disk full, file too large, I/O error): the log was cut back to
+    its last whole record and takes no more; the message says why in one line."""
+
+
 @dataclass(frozen=True, slots=True)
 class LogHeader:
     """What the file header says."""
@@ -259,7 +264,13 @@ class LogWriter:
     duplicates (tools.merge); its memory starts with the packets already in a reopened log.
     With `flush_each` (the default) every record is handed to the operating system as it is
     written, so a killed process loses nothing it wrote; `sync()` survives a power cut.
+
+    A write that fails (ENOSPC, EFBIG, EIO) cuts the file back to the end of its last whole
+    record and raises LogWriteError; the writer is then `failed` (the reason) and refuses every
+    later write with the same error, so the log on disk stays intact and readable.
     """
+
+    BUFFER = 1 << 16  # bytes gathered before they go to the file, without flush_each
 
     def __init__(
         self,
@@ -272,9 +283,14 @@ class LogWriter:
         self.path = Path(path)
         self.flush_each = flush_each
         self.recovered_bytes = 0
+        self.records = 0  # records this writer handed to the operating system
+        self.failed: str | None = None  # why writing stopped, once it has
         self.merger = Merger()
+        self._pending = bytearray()  # records not yet handed to the operating system
+        self._pending_records = 0
         try:
-            self._file = self.path.open("a+b")  # appends always go to the end
+            # unbuffered: every byte that reaches the file is accounted for (see _drain)
+            self._file = self.path.open("a+b", buffering=0)  # appends always go to the end
         except OSError as err:
             raise LogError(f"{self.path}: cannot write ({err.strerror})") from None
         try:
@@ -285,8 +301,9 @@ class LogWriter:
                 self._recover(existing, dictionary)
             else:
                 created = time.time_ns() if created_ns is None else created_ns
-                self._file.write(encode_header(dictionary, created))
-                self._file.flush()
+                self._good = 0
+                self._pending += encode_header(dictionary, created)
+                self._drain()
         except BaseException:
             self._file.close()
             raise
@@ -316,6 +333,7 @@ class LogWriter:
         if stats.torn_tail_bytes:
             self.recovered_bytes = stats.torn_tail_bytes
             self._file.truncate(len(data) - stats.torn_tail_bytes)
+        self._good = len(data) - stats.torn_tail_bytes
 
     def write(
         self,
@@ -325,9 +343,45 @@ class LogWriter:
     ) -> None:
         """Append one packet (as received, good or bad) with its receive time (default now)."""
         when = time.time_ns() if received_ns is None else received_ns
-        self._file.write(encode_record(packet, when, record_type))
-        if self.flush_each:
-            self._file.flush()
+        record = encode_record(packet, when, record_type)
+        if self.failed is not None:
+            raise LogWriteError(self.failed)
+        self._pending += record
+        self._pending_records += 1
+        if self.flush_each or len(self._pending) >= self.BUFFER:
+            self._drain()
+
+    def _drain(self) -> None:
+        """Hand the pending records to the operating system; on a failure, cut the file back to
+        the last whole record, refuse every later write, and raise LogWriteError."""
+        if self.failed is not None:
+            raise LogWriteError(self.failed)
+        view = memoryview(self._pending)
+        try:
+            while view:
+                written = self._file.write(view)
+                view = view[written or 0 :]
+        except OSError as err:
+            view.release()
+            self._fail(err)
+        view.release()
+        self._good += len(self._pending)
+        self.records += self._pending_records
+        self._pending.clear()
+        self._pending_records = 0
+
+    def _fail(self, err: OSError) -> None:
+        lost = self._pending_records
+        self._pending.clear()
+        self._pending_records = 0
+        with contextlib.suppress(OSError):  # shrinking a file needs no space
+            os.ftruncate(self._file.fileno(), self._good)
+        why = err.strerror or str(err)
+        self.failed = (
+            f"{self.path}: cannot write ({why}); the log is intact up to its last whole record "
+            f"({self.records} written) and takes no more; {lost} record{'s' * (lost != 1)} lost"
+        )
+        raise LogWriteError(self.failed) from None
 
     def receive(self, packet: bytes, received_ns: int | None = None, played: bool = False) -> bool:
         """Record a packet received from the rover, merged: a playback envelope's packet as a
@@ -339,19 +393,20 @@ class LogWriter:
         return admitted.fresh
 
     def flush(self) -> None:
-        """Hand everything written so far to the operating system."""
-        self._file.flush()
+        """Hand everything written so far to the operating system (LogWriteError if it fails)."""
+        if self._pending or self.failed is not None:
+            self._drain()
 
     def sync(self) -> None:
         """Flush and make it durable on disk."""
-        self._file.flush()
+        self.flush()
         os.fsync(self._file.fileno())
 
     def close(self) -> None:
-        """Flush, unlock and close."""
+        """Flush what can be, unlock and close (a failure to flush is kept in `failed`)."""
         if not self._file.closed:
-            with contextlib.suppress(OSError):
-                self._file.flush()
+            with contextlib.suppress(LogWriteError):
+                self.flush()
             self._file.close()
 
     def __enter__(self) -> LogWriter:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
+import threading
 from pathlib import Path
 
 from tools.cli.common import add_dict_option, load_dictionary
@@ -30,7 +30,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    """Record until the duration is over or ^C."""
+    """Record until the duration is over or ^C; 1 if the log could not take every packet."""
     dictionary = load_dictionary(args)
 
     def status(text: str) -> None:
@@ -38,17 +38,20 @@ def main(args: argparse.Namespace) -> int:
 
     session = LinkSession(dictionary, args.link, baudrate=args.baud, record=Path(args.out),
                           on_status=status)  # fmt: skip
+    recorder = session.recorder
+    assert recorder is not None
+    stopped = threading.Event()  # set when the log cannot take more (disk full, file too big)
+    session.on_recording_stopped.append(lambda _why: stopped.set())
     status(f"recording {args.link} to {args.out}; ^C stops")
     session.start()
     try:
-        if args.duration is None:
-            while True:
-                time.sleep(3600)
-        time.sleep(args.duration)
+        stopped.wait(args.duration)  # None: until ^C or the log fails
     except KeyboardInterrupt:
         pass
     finally:
         session.close()
-        total = sum(session.state.counts.values()) + sum(session.undecodable.values())
-        status(f"{total} packets recorded")
+    if session.not_recording is not None:
+        status(f"stopped: {session.not_recording}")
+        return 1
+    status(f"{recorder.records} packets recorded")
     return 0

@@ -48,7 +48,7 @@ def interactive(operator: Operator, history: Path) -> None:
         history=FileHistory(str(history)),
         completer=ConsoleCompleter(session.dictionary),
         complete_while_typing=False,
-        bottom_toolbar=operator.link_state,  # the relay's state, with --relay
+        bottom_toolbar=lambda: operator.status_line() or None,  # relay state, not recording
     )
 
     def message() -> str:

@@ -59,6 +59,7 @@ class Operator:
         self._depth = 0
         session.listeners.append(self.show_update)
         session.on_sent.append(self.show_sent)
+        session.on_recording_stopped.append(self.recording_stopped)
 
     # ---- output ---------------------------------------------------------------------------
 
@@ -79,6 +80,18 @@ class Operator:
             self.show(render.verification_line(update.command, packet.time))
             if update.command.final is not None and self.command_log is not None:
                 self.command_log.write(update.command)
+
+    def recording_stopped(self, why: str) -> None:
+        """Say once that the log takes no more (disk full); the console goes on displaying."""
+        self.error(f"not recording: {why}; telemetry is still shown")
+
+    def status_line(self) -> str:
+        """The bottom line of the screen: the relay's state (with --relay) and whether the
+        console is recording."""
+        parts = [self.link_state()] if self.link_state is not None else []
+        if self.session.not_recording is not None:
+            parts.append(f"not recording: {self.session.not_recording}")
+        return " · ".join(parts)
 
     def show_sent(self, sent: SentCommand) -> None:
         """Show a command going out (before any of its reports)."""
@@ -227,6 +240,8 @@ class Operator:
             parts.append(f"mode {mode}")
         if s.recorder is not None:
             parts.append(f"recording to {s.recorder.path}")
+        elif s.not_recording is not None:
+            parts.append(f"not recording: {s.not_recording}")
         self.show(", ".join(parts))
         return True
 
