@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
-from types import TracebackType
 
 from fsw.packets.crc import crc16
 from tools.merge import Merger
@@ -54,8 +53,8 @@ class LogError(ValueError):
 
 
 class LogWriteError(LogError):
-    """Writing to the log failed (disk full, file too large, I/O error): the log was cut back to
-    its last whole record and takes no more; the message says why in one line."""
+    """The log could not take a record (disk full, file too large); it was cut back to its
+    last whole record and takes no more."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,9 +287,8 @@ class LogWriter:
         self.merger = Merger()
         self._pending = bytearray()  # records not yet handed to the operating system
         self._pending_records = 0
-        try:
-            # unbuffered: every byte that reaches the file is accounted for (see _drain)
-            self._file = self.path.open("a+b", buffering=0)  # appends always go to the end
+        try:  # unbuffered, appending: every byte that reaches the file is accounted for
+            self._file = self.path.open("a+b", buffering=0)
         except OSError as err:
             raise LogError(f"{self.path}: cannot write ({err.strerror})") from None
         try:
@@ -343,45 +341,32 @@ class LogWriter:
     ) -> None:
         """Append one packet (as received, good or bad) with its receive time (default now)."""
         when = time.time_ns() if received_ns is None else received_ns
-        record = encode_record(packet, when, record_type)
-        if self.failed is not None:
-            raise LogWriteError(self.failed)
-        self._pending += record
+        self._pending += encode_record(packet, when, record_type)
         self._pending_records += 1
         if self.flush_each or len(self._pending) >= self.BUFFER:
             self._drain()
 
     def _drain(self) -> None:
-        """Hand the pending records to the operating system; on a failure, cut the file back to
-        the last whole record, refuse every later write, and raise LogWriteError."""
+        """Hand the pending records to the operating system; if that fails, cut the file back
+        to its last whole record, refuse every later write, and raise LogWriteError."""
+        data, count = bytes(self._pending), self._pending_records
+        self._pending.clear()
+        self._pending_records = 0
+        try:
+            done = 0 if self.failed is None else len(data)
+            while done < len(data):
+                done += self._file.write(data[done:]) or 0
+        except OSError as err:
+            with contextlib.suppress(OSError):  # shrinking a file needs no space
+                os.ftruncate(self._file.fileno(), self._good)
+            self.failed = (
+                f"{self.path}: cannot write ({err.strerror or err}); the log is intact up to its "
+                f"last whole record ({self.records} written) and takes no more"
+            )
         if self.failed is not None:
             raise LogWriteError(self.failed)
-        view = memoryview(self._pending)
-        try:
-            while view:
-                written = self._file.write(view)
-                view = view[written or 0 :]
-        except OSError as err:
-            view.release()
-            self._fail(err)
-        view.release()
-        self._good += len(self._pending)
-        self.records += self._pending_records
-        self._pending.clear()
-        self._pending_records = 0
-
-    def _fail(self, err: OSError) -> None:
-        lost = self._pending_records
-        self._pending.clear()
-        self._pending_records = 0
-        with contextlib.suppress(OSError):  # shrinking a file needs no space
-            os.ftruncate(self._file.fileno(), self._good)
-        why = err.strerror or str(err)
-        self.failed = (
-            f"{self.path}: cannot write ({why}); the log is intact up to its last whole record "
-            f"({self.records} written) and takes no more; {lost} record{'s' * (lost != 1)} lost"
-        )
-        raise LogWriteError(self.failed) from None
+        self._good += len(data)
+        self.records += count
 
     def receive(self, packet: bytes, received_ns: int | None = None, played: bool = False) -> bool:
         """Record a packet received from the rover, merged: a playback envelope's packet as a
@@ -394,8 +379,7 @@ class LogWriter:
 
     def flush(self) -> None:
         """Hand everything written so far to the operating system (LogWriteError if it fails)."""
-        if self._pending or self.failed is not None:
-            self._drain()
+        self._drain()
 
     def sync(self) -> None:
         """Flush and make it durable on disk."""
@@ -412,10 +396,5 @@ class LogWriter:
     def __enter__(self) -> LogWriter:
         return self
 
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *_exc: object) -> None:
         self.close()
