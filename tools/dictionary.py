@@ -24,6 +24,7 @@ from typing import Any
 from fsw.packets import dictionary as flight_dictionary
 from fsw.packets.catalog import Catalog, Packet
 from fsw.packets.limits import Limits
+from fsw.packets.rules import Rule
 from fsw.packets.schema import CommandDef, Data, EventDef, Field, Severity, TelemetryDef
 from fsw.tables.dictionary import flight_dictionary as full_dictionary
 
@@ -266,6 +267,7 @@ def _catalog(doc: dict[str, Any]) -> Catalog:
                     c["hazardous"],
                     c.get("hazard", ""),
                     _data(c.get("data")),
+                    tuple(Rule.from_dict(_object(r, "rule")) for r in c.get("rules", [])),
                 )
             )
         except _SHAPE_ERRORS as err:

@@ -218,6 +218,8 @@ def _command(catalog: Catalog, c: Any, enums: dict[str, type[IntEnum]]) -> dict[
         "size": layout.size,
         "arguments": _fields(layout, c.args, enums, ranged=True),
     }
+    if c.rules:  # only where declared: dictionaries from before rules still load
+        entry["rules"] = [r.as_dict() for r in c.rules]
     if c.data is not None:  # only where declared: dictionaries from before data still load
         entry["data"] = {
             "name": c.data.name,

@@ -19,6 +19,7 @@ from fsw.packets.data import Data
 from fsw.packets.headers import COMMAND_HEADER_NAMES, EVENT_HEADER_NAMES, TELEMETRY_HEADER_NAMES
 from fsw.packets.limits import Limits
 from fsw.packets.reasons import PacketError, Reason
+from fsw.packets.rules import Rule
 from fsw.packets.types import (
     TYPES,
     WireType,
@@ -243,7 +244,9 @@ EVENT_RESERVED = EVENT_HEADER_NAMES | _CRC_NAME
 class CommandDef:
     """A command: where it goes (APID, code), what it does, its arguments, and its hazard.
 
-    `data`, when declared, is a variable-length run of bytes after the arguments (Data)."""
+    `data`, when declared, is a variable-length run of bytes after the arguments (Data);
+    `rules`, checks beyond each argument's range that flight and ground both make
+    (fsw.packets.rules)."""
 
     name: str
     apid: int
@@ -253,6 +256,7 @@ class CommandDef:
     hazardous: bool = False
     hazard: str = ""
     data: Data | None = None
+    rules: tuple[Rule, ...] = ()
 
     def __post_init__(self) -> None:
         _check_row("command", self.name, self.args, COMMAND_RESERVED)
@@ -272,6 +276,19 @@ class CommandDef:
         )
         if not 0 <= self.code <= 0xFF:
             raise ValueError(f"command {self.name}: code {self.code} does not fit in u8")
+        fields = {a.name: a for a in self.args}
+        for rule in self.rules:
+            _require(isinstance(rule, Rule), f"command {self.name}: rules must be Rules")
+            for name in (rule.arg, rule.when_arg, rule.select):
+                if name and name not in fields:
+                    raise ValueError(f"command {self.name}: a {rule.kind} rule names {name!r}, "
+                                     "which is no argument")  # fmt: skip
+            for name, member in [(rule.arg, rule.member)] + [(rule.when_arg, m)
+                                                             for m in rule.when_in]:  # fmt: skip
+                enum = fields[name].enum if name else None
+                if member and (enum is None or member not in enum.__members__):
+                    raise ValueError(f"command {self.name}: a {rule.kind} rule names {member!r}, "
+                                     f"which is no value of {name}")  # fmt: skip
         if self.hazardous != bool(self.hazard):
             raise ValueError(
                 f"command {self.name}: a hazardous command says what the hazard is, and only it"

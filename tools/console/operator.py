@@ -21,7 +21,13 @@ from tools.console import render
 from tools.console.cmdlog import CommandLog
 from tools.console.completion import VERBS
 from tools.console.upload import upload
-from tools.ground.cmdline import CommandLine, CommandLineError, parse_words, split
+from tools.ground.cmdline import (
+    CommandLine,
+    CommandLineError,
+    check_rules,
+    parse_words,
+    split,
+)
 from tools.ground.conditions import parse_condition
 from tools.ground.link import LinkDown
 from tools.ground.session import GroundError, Session
@@ -123,6 +129,9 @@ class Operator:
     def _command(self, words: list[str], script: bool, *, confirmed: bool) -> bool:
         words, timeout = _timeout(words, COMMAND_TIMEOUT) if script else (words, COMMAND_TIMEOUT)
         command = parse_words(self.session.dictionary, words)
+        with self.session.lock:
+            known = dict(self.session.state.params)
+        check_rules(self.session.dictionary, command, known)  # as the rover would judge it
         definition = command.definition
         if definition.hazardous and not confirmed:
             question = f"{definition.name} is hazardous: {definition.hazard.rstrip('.')}. Send it?"

@@ -13,6 +13,9 @@ from fsw.packets.reasons import Reason
 from fsw.packets.schema import CommandDef
 from fsw.tables.enums import NO_ARGUMENT, Stage
 
+PARAM_EVENTS = frozenset({"PARAM_CHANGED", "PARAM_VALUE"})
+"""Events that tell a parameter's value now (`param`, `value`)."""
+
 FINAL = frozenset({Stage.REJECTED.name, Stage.COMPLETED.name, Stage.FAILED.name})
 """Stages after which a command gets no more reports."""
 
@@ -81,6 +84,7 @@ class GroundState:
         self.commands: dict[tuple[int, int], SentCommand] = {}  # (apid, seq) -> command
         self.counts: Counter[str] = Counter()
         self.time: float | None = None  # mission time of the latest packet (s since the epoch)
+        self.params: dict[str, float] = {}  # parameter values the rover reported (events)
 
     def sent(self, command: SentCommand) -> None:
         """Note a command going out, so its reports can be matched to it."""
@@ -101,6 +105,8 @@ class GroundState:
             self.time = packet.time
         if packet.kind == "event":
             self.events.append(packet)
+            if packet.name in PARAM_EVENTS and not (playback and _older(packet.time, self.time)):
+                self.params[str(packet.shown()["param"])] = float(packet.values["value"])
             return Update(packet, playback=playback)
         shown = packet.shown()
         current = self.latest.get(packet.name)

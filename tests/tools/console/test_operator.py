@@ -165,3 +165,20 @@ def test_quit_and_exit_leave():
     for word in ("quit", "exit"):
         with pytest.raises(Quit):
             op.execute(word)
+
+
+def test_a_drive_tighter_than_min_turn_radius_is_refused_before_it_goes(tmp_path):
+    op, out, _ = console()
+    assert op.execute("DRIVE distance=1 radius=0.5 speed=0.04") is False
+    assert out.getvalue().strip() == (
+        "DRIVE: radius 0.5 m is tighter than MIN_TURN_RADIUS 0.6 m (0 means straight); "
+        "not sent (argument radius; MIN_TURN_RADIUS at the dictionary's default)"
+    )
+    assert op.session.sent == []
+    # once the rover says the parameter is lower, the same drive goes (and the rover takes it)
+    assert op.execute("SET_PARAM param=MIN_TURN_RADIUS value=0.4") is True
+    op.session.run_for(1)
+    assert op.session.state.params["MIN_TURN_RADIUS"] == pytest.approx(0.4)
+    assert op.execute("DRIVE distance=0.1 radius=0.5 speed=0.04") is True
+    op.session.run_for(1)
+    assert op.session.sent[-1].stage in ("STARTED", "COMPLETED")
