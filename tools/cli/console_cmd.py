@@ -86,8 +86,8 @@ def main(args: argparse.Namespace) -> int:
         record = Path(args.record) if args.record else recording_path(directory)
         record.parent.mkdir(parents=True, exist_ok=True)
     script = Path(args.script) if args.script else None
-    if script is not None and not script.is_file():
-        raise ValueError(f"{script}: no such script")
+    if script is not None:
+        check_script(script)
     return run_console(
         args.link,
         baudrate=args.baud,
@@ -99,6 +99,27 @@ def main(args: argparse.Namespace) -> int:
         key=_key(args),
         relay=relay_profile(args),
     )
+
+
+def check_script(path: Path) -> None:
+    """A ValueError, in one line, unless `path` is a readable text file of console lines."""
+    if path.is_dir():
+        raise ValueError(f"--script {path}: a directory, not a script file")
+    if not path.exists():
+        raise ValueError(f"--script {path}: no such file")
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise ValueError(f"--script {path}: cannot read ({err.strerror})") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ValueError(
+            f"--script {path}: not a text file (byte {err.start} is not UTF-8); a script is "
+            "console lines"
+        ) from None
+    if "\0" in text:
+        raise ValueError(f"--script {path}: not a text file (it holds NUL bytes)")
 
 
 def _key(args: argparse.Namespace) -> Key | None:

@@ -22,10 +22,16 @@ from tools.console.cmdlog import CommandLog
 from tools.console.completion import ConsoleCompleter
 from tools.console.operator import Operator, Quit
 from tools.dictionary import Dictionary
+from tools.ground.cmdline import CommandLineError
 from tools.ground.linkwatch import LinkWatch
 from tools.ground.session import LinkSession
 
 BANNER = "rover console: `help` lists the commands, TAB completes, ^D leaves"
+
+
+def startup_error(text: str) -> None:
+    """Say why the console cannot start, on standard error (standard output is the session)."""
+    print(f"rover console: {text}", file=sys.stderr, flush=True)
 
 
 def recording_path(directory: Path) -> Path:
@@ -128,14 +134,18 @@ def run_console(
             return 0
         if not session.link.wait_connected(connect_timeout):
             why = f" ({session.link.last_error})" if session.link.last_error else ""
-            operator.error(f"link {url} did not come up within {connect_timeout:g} s{why}")
+            startup_error(f"link {url} did not come up within {connect_timeout:g} s{why}")
             return 1
         try:
             ok = operator.run_script(script)
         except Quit:
             ok = True
+        except CommandLineError as err:  # the script itself cannot be read: one line
+            operator.error(str(err))
+            ok = False
         except Exception as err:  # a bad script line is already one line; this is anything else
-            operator.error(f"{script}: {type(err).__name__}: {err}")
+            operator.error(f"{script}: console error ({type(err).__name__}: {err}); please "
+                           "report it")  # fmt: skip
             ok = False
         return 0 if ok else 1
     finally:
