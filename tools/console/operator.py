@@ -30,6 +30,7 @@ from tools.ground.cmdline import (
 )
 from tools.ground.conditions import parse_condition
 from tools.ground.link import LinkDown
+from tools.ground.names import command_names
 from tools.ground.session import GroundError, Session
 from tools.ground.state import SentCommand, Update
 
@@ -63,6 +64,7 @@ class Operator:
         self.mark = 0  # events before this were there before the last command went out
         self.link_state: Callable[[], str] | None = None  # the relay's state, with --relay
         self._depth = 0
+        self.names = command_names(session.dictionary.commands)  # events name commands
         session.listeners.append(self.show_update)
         session.on_sent.append(self.show_sent)
         session.on_recording_stopped.append(self.recording_stopped)
@@ -81,7 +83,7 @@ class Operator:
         """Show an event or a verification stage as it arrives (from any thread)."""
         packet = update.packet
         if packet.kind == "event":
-            self.show(render.event_line(packet))
+            self.show(render.event_line(packet, self.names))
         elif update.command is not None:
             self.show(render.verification_line(update.command, packet.time))
             if update.command.final is not None and self.command_log is not None:
@@ -216,7 +218,7 @@ class Operator:
         count = int(words[0]) if words else 20
         events = self.session.state.events[-count:] if count else []
         for event in events:
-            self.show(render.event_line(event))
+            self.show(render.event_line(event, self.names))
         if not events:
             self.show(Text("no events yet", style="dim"))
         return True

@@ -13,9 +13,10 @@ from rich.text import Text
 
 from fsw.packets.catalog import Packet
 from fsw.packets.limits import LimitState
-from fsw.packets.schema import CommandDef, Field, TelemetryDef
+from fsw.packets.schema import CommandDef, EventDef, Field, TelemetryDef
 from fsw.packets.timecode import utc_iso
 from fsw.packets.types import number_text
+from tools.ground.names import CommandNames, event_text
 from tools.ground.state import SentCommand
 
 SEVERITY_STYLE = {
@@ -49,12 +50,16 @@ def clock(mission_time: float | None) -> str:
     return utc_iso(mission_time)[11:21]
 
 
-def event_line(event: Packet) -> Text:
-    """One event: time, severity, name and its text, coloured by severity."""
-    severity = event.definition.severity.name  # type: ignore[union-attr]
+def event_line(event: Packet, names: CommandNames | None = None) -> Text:
+    """One event: time, severity, name and its text (commands named by `names`), coloured by
+    severity."""
+    definition = event.definition
+    assert isinstance(definition, EventDef)
+    severity = definition.severity.name
     style = SEVERITY_STYLE.get(severity, "")
     text = Text(f"{clock(event.time)} ")
-    text.append(f"{severity:<8} {event.name}: {event.text()}", style=style)
+    told = event_text(definition, event.values, names or {})
+    text.append(f"{severity:<8} {event.name}: {told}", style=style)
     return text
 
 
