@@ -247,6 +247,7 @@ def _catalog(doc: dict[str, Any]) -> Catalog:
                         max=e["max"] if declared else None,
                         enum=enums[enum_name] if enum_name is not None else None,
                         limits=Limits(**limits) if limits else None,
+                        precision=e.get("decimals"),
                     )
                 )
             except _SHAPE_ERRORS as err:

@@ -197,6 +197,8 @@ def _field(f: Field, offset: int, enums: dict[str, type[IntEnum]], ranged: bool)
         entry["range_declared"] = f.min is not None or f.max is not None
     else:
         entry["limits"] = f.limits.as_dict() if f.limits is not None else None
+        if f.decimals is not None:  # how a person is shown it (fsw.packets.display)
+            entry["decimals"] = f.decimals
     return entry
 
 

@@ -16,6 +16,7 @@ from enum import IntEnum
 
 from fsw.packets.crc import CRC_FIELD
 from fsw.packets.data import Data
+from fsw.packets.display import decimals_for
 from fsw.packets.headers import COMMAND_HEADER_NAMES, EVENT_HEADER_NAMES, TELEMETRY_HEADER_NAMES
 from fsw.packets.limits import Limits
 from fsw.packets.reasons import PacketError, Reason
@@ -65,6 +66,9 @@ class Field:
     max: float | None = None
     enum: EnumClass | None = None
     limits: Limits | None = None
+    precision: int | None = (
+        None  # decimals shown of a float (None: its unit's, fsw.packets.display)
+    )
 
     def __post_init__(self) -> None:
         if (
@@ -93,6 +97,10 @@ class Field:
             self.limits is None or isinstance(self.limits, Limits),
             f"field {self.name}: limits must be Limits",
         )
+        _require(
+            self.precision is None or (type(self.precision) is int and 0 <= self.precision <= 12),
+            f"field {self.name}: precision is a number of decimals, 0..12",
+        )
         if self.enum is not None:
             _require(
                 isinstance(self.enum, type)
@@ -112,6 +120,11 @@ class Field:
     def wire(self) -> WireType:
         """The field's wire type."""
         return TYPES[self.type]
+
+    @property
+    def decimals(self) -> int | None:
+        """Decimals a person is shown of this float field (None: not a float)."""
+        return decimals_for(self.unit, self.precision) if self.wire.kind == "float" else None
 
     @property
     def size(self) -> int:

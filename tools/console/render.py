@@ -4,6 +4,7 @@ markup-free Text or a Table; printing is the caller's business."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -74,11 +75,21 @@ def verification_line(command: SentCommand, mission_time: float | None = None) -
     return text
 
 
+def number(f: Field, value: Any) -> str:
+    """A value as the dictionary says to show it: a float to its field's decimals (and never
+    -0.000), anything else as it is."""
+    if isinstance(value, str):
+        return value
+    if f.decimals is None or not isinstance(value, float) or not math.isfinite(value):
+        return number_text(value)
+    text = f"{value:.{f.decimals}f}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.") else text
+
+
 def value_text(f: Field, shown: Any) -> tuple[str, str, str]:
     """(value, style, limit note) of one telemetry value against its limits."""
     if isinstance(shown, str) or f.limits is None:
-        value = shown if isinstance(shown, str) else number_text(shown)
-        return value, "", ""
+        return number(f, shown), "", ""
     state, threshold = f.limits.check(shown)
     unit = f" {f.unit}" if f.unit else ""
     note = ""
@@ -86,7 +97,7 @@ def value_text(f: Field, shown: Any) -> tuple[str, str, str]:
         side = "below" if state in (LimitState.RED_LOW, LimitState.YELLOW_LOW) else "above"
         colour = "red" if state in (LimitState.RED_LOW, LimitState.RED_HIGH) else "yellow"
         note = f"{colour} limit: {side} {number_text(threshold)}{unit}"
-    return number_text(shown), LIMIT_STYLE[state], note
+    return number(f, shown), LIMIT_STYLE[state], note
 
 
 def telemetry_table(
