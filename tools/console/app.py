@@ -68,7 +68,11 @@ def interactive(operator: Operator, history: Path) -> None:
         answer = ask(f"{question} [y/N] ")
         return answer.strip().lower() in ("y", "yes")
 
+    def more(question: str) -> bool:
+        return ask(question).strip().lower() not in ("q", "quit", "n", "no")
+
     operator.confirm = confirm
+    operator.more = more
     operator.show(Text(BANNER, style="dim"))
     with patch_stdout(raw=True):
         while True:

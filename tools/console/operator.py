@@ -63,6 +63,7 @@ class Operator:
         self.command_log = command_log
         self.mark = 0  # events before this were there before the last command went out
         self.link_state: Callable[[], str] | None = None  # the relay's state, with --relay
+        self.more: Callable[[str], bool] | None = None  # asks to go on after a screen (a person)
         self._depth = 0
         self.names = command_names(session.dictionary.commands)  # events name commands
         session.listeners.append(self.show_update)
@@ -74,6 +75,26 @@ class Operator:
     def show(self, renderable: RenderableType) -> None:
         """Print something."""
         self.screen.print(renderable, soft_wrap=True)  # a line stays one line; the terminal wraps
+
+    def show_paged(self, renderables: list[RenderableType]) -> None:
+        """Print things a screen at a time when a person is reading (`more` asks whether to go
+        on after each screen); all at once in a script or a pipe."""
+        if self.more is None:
+            for r in renderables:
+                self.show(r)
+            return
+        with self.screen.capture() as captured:
+            for r in renderables:
+                self.screen.print(r, soft_wrap=True)
+        lines = captured.get().rstrip("\n").split("\n")
+        height = max(5, self.screen.size.height - 2)
+        for start in range(0, len(lines), height):
+            self.show(Text.from_ansi("\n".join(lines[start : start + height])))
+            shown = start + height
+            if shown < len(lines) and not self.more(
+                f"-- {shown} of {len(lines)} lines: Enter shows more, q stops --"
+            ):
+                return
 
     def error(self, text: str) -> None:
         """Print a one-line reason."""
@@ -197,19 +218,30 @@ class Operator:
 
     def _verb_tlm(self, words: list[str], _script: bool) -> bool:
         d, state = self.session.dictionary, self.session.state
-        if words:
+        if len(words) > 1:
+            raise CommandLineError("tlm [PACKET | PACKET.FIELD]")
+        name, _, field = words[0].partition(".") if words else ("", "", "")
+        if name:
             try:
-                definitions = [d.telemetry_packet(words[0])]
+                definitions = [d.telemetry_packet(name)]
             except PacketError as err:
                 raise CommandLineError(err.message) from None
         else:
             definitions = [t for t in d.telemetry if t.name != "CMD_VERIFY"]
-        for definition in definitions:
-            self.show(render.telemetry_table(definition, state.latest.get(definition.name),
-                                             state.time))  # fmt: skip
+        if field:
+            packet = state.latest.get(definitions[0].name)
+            try:
+                self.show(render.field_line(definitions[0], field, packet, state.time))
+            except ValueError as err:
+                raise CommandLineError(str(err)) from None
+            return True
+        tables: list[RenderableType] = [
+            render.telemetry_table(t, state.latest.get(t.name), state.time) for t in definitions
+        ]
         broken = render.out_of_limits(definitions, state.latest)
         if broken and not words:
-            self.show(Text("out of limits: " + "; ".join(broken), style="bold red"))
+            tables.append(Text("out of limits: " + "; ".join(broken), style="bold red"))
+        self.show_paged(tables)
         return True
 
     def _verb_events(self, words: list[str], _script: bool) -> bool:

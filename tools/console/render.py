@@ -4,6 +4,7 @@ markup-free Text or a Table; printing is the caller's business."""
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Iterable
 from typing import Any
@@ -123,6 +124,30 @@ def telemetry_table(
         value, style, note = value_text(f, shown[f.name])
         table.add_row(f.name, Text(value, style=style), f.unit, Text(note, style=style))
     return table
+
+
+def field_line(
+    definition: TelemetryDef, name: str, packet: Packet | None, now: float | None = None
+) -> Text:
+    """One field's latest value, unit and limit note (`tlm HK.mode`); a ValueError naming the
+    near fields when the packet has no such field."""
+    fields = {f.name: f for f in definition.fields}
+    f = fields.get(name.lower())
+    if f is None:
+        near = difflib.get_close_matches(name.lower(), fields, n=3)
+        hint = f" (did you mean {', '.join(near)}?)" if near else ""
+        raise ValueError(f"{definition.name} has no field {name!r}{hint}")
+    text = Text(f"{definition.name}.{f.name} = ")
+    if packet is None:
+        return text.append("- (not received yet)", style="dim")
+    value, style, note = value_text(f, packet.shown()[f.name])
+    text.append(value + (f" {f.unit}" if f.unit else ""), style=style)
+    if note:
+        text.append(f"  ({note})", style=style)
+    when = f"  seq {packet.seq_count} at {clock(packet.time)}"
+    if now is not None and packet.time is not None:
+        when += f", {max(0.0, now - packet.time):.1f} s ago"
+    return text.append(when, style="dim")
 
 
 def out_of_limits(definitions: Iterable[TelemetryDef], latest: dict[str, Packet]) -> list[str]:

@@ -1,4 +1,5 @@
 import io
+import re
 
 import pytest
 from rich.console import Console
@@ -182,3 +183,49 @@ def test_a_drive_tighter_than_min_turn_radius_is_refused_before_it_goes(tmp_path
     assert op.execute("DRIVE distance=0.1 radius=0.5 speed=0.04") is True
     op.session.run_for(1)
     assert op.session.sent[-1].stage in ("STARTED", "COMPLETED")
+
+
+def test_tlm_shows_floats_to_their_declared_decimals_never_raw():
+    op, out, _ = console()
+    op.session.run_for(1.5)
+    assert op.execute("tlm")
+    text = out.getvalue()
+    assert "e-" not in text and "e+" not in text  # no -3.307228e-17 for a wheel at rest
+    row = next(line for line in text.splitlines() if line.startswith("x "))
+    assert re.search(r"\s-?\d+\.\d{3}\s+m\b", row), row  # metres to the millimetre
+    assert not re.search(r"-0\.0+\b", text)  # never minus zero
+
+
+def test_tlm_packet_field_shows_one_value_and_a_wrong_name_gets_a_suggestion():
+    op, out, _ = console()
+    assert op.execute("tlm HK.mode")
+    assert out.getvalue().strip() == "HK.mode = - (not received yet)"
+    op.session.run_for(1.5)
+    out.truncate(0)
+    out.seek(0)
+    assert op.execute("tlm hk.MODE")
+    assert re.fullmatch(r"HK\.mode = STANDBY  seq \d+ at \d\d:\d\d:\d\d\.\d, \d+\.\d s ago\n",
+                        out.getvalue())  # fmt: skip
+    out.truncate(0)
+    out.seek(0)
+    assert op.execute("tlm HK.mdoe") is False
+    assert out.getvalue().strip() == "HK has no field 'mdoe' (did you mean mode?)"
+
+
+def test_long_tlm_output_is_paged_for_a_person_and_stops_when_asked():
+    op, out, _ = console()
+    op.session.run_for(1.5)
+    asked = []
+    op.more = lambda question: asked.append(question) and False  # q at the first page
+    op.screen.height = 20
+    assert op.execute("tlm")
+    assert len(asked) == 1 and re.fullmatch(
+        r"-- 18 of \d+ lines: Enter shows more, q stops --", asked[0]
+    )
+    assert len(out.getvalue().splitlines()) == 18
+    op.more = lambda question: asked.append(question) or True  # Enter every time: all of it
+    out.truncate(0)
+    out.seek(0)
+    assert op.execute("tlm")
+    total = int(asked[-1].split(" of ")[1].split()[0])
+    assert len(out.getvalue().splitlines()) == total > 100
