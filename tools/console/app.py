@@ -74,6 +74,7 @@ def interactive(operator: Operator, history: Path) -> None:
     operator.confirm = confirm
     operator.more = more
     operator.show(Text(BANNER, style="dim"))
+    leaving = False  # ^D was pressed once while something ran
     with patch_stdout(raw=True):
         while True:
             try:
@@ -81,7 +82,14 @@ def interactive(operator: Operator, history: Path) -> None:
             except KeyboardInterrupt:
                 continue
             except EOFError:
-                return
+                running = operator.running()
+                if leaving or not running:
+                    return
+                operator.error(f"still running: {'; '.join(running)}. ^D again leaves (it goes "
+                               "on without you); STOP stops it")  # fmt: skip
+                leaving = True
+                continue
+            leaving = False
             try:
                 operator.execute(line)
             except Quit:

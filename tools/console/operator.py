@@ -114,6 +114,17 @@ class Operator:
         """Say once that the log takes no more (disk full); the console goes on displaying."""
         self.error(f"not recording: {why}; telemetry is still shown")
 
+    def running(self) -> list[str]:
+        """What is under way that leaving would walk away from: this console's commands that
+        started and have not finished, and a motion the rover reports."""
+        with self.session.lock:
+            mine = [f"[{c.seq}] {c.text} ({c.stage})" for c in self.session.sent
+                    if c.final is None and c.stage in ("STARTED", "PROGRESS")]  # fmt: skip
+            motion = self.session.state.value("MOBILITY", "motion")
+        if motion not in (None, "IDLE") and not mine:
+            mine.append(f"the rover reports motion {motion}")
+        return mine
+
     def status_line(self) -> str:
         """The bottom line of the screen: the relay's state (with --relay) and whether the
         console is recording."""

@@ -604,3 +604,17 @@ def test_the_prompt_says_when_the_link_is_down_and_the_console_reconnects(own_fs
     finally:
         c.close()
     assert "Traceback" not in c.transcript()
+
+
+def test_ctrl_d_with_a_drive_running_warns_and_leaves_only_on_a_second_ctrl_d(console_alone):
+    c = console_alone()
+    c.enter("DRIVE distance=20 radius=0 speed=0.0447", until="sent$")  # 450 s: 22 s at 20x
+    c.wait(r"\[\d+\] DRIVE STARTED")
+    start = c.mark()
+    c.child.send(CTRL_D)
+    c.wait(r"still running: \[\d+\] DRIVE distance=20 radius=0 speed=0\.0447 \(STARTED\)\. "
+           r"\^D again leaves \(it goes on without you\); STOP stops it", since=start)  # fmt: skip
+    c.pump(0.3)
+    assert c.child.isalive()  # the first ^D did not leave
+    assert "DRIVE COMPLETED" not in c.transcript()  # and the drive was running all along
+    assert c.quit() == 0  # the second does
