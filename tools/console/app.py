@@ -26,7 +26,10 @@ from tools.ground.cmdline import CommandLineError
 from tools.ground.linkwatch import LinkWatch
 from tools.ground.session import LinkSession
 
-BANNER = "rover console: `help` lists the commands, TAB completes, ^D leaves"
+BANNER = (
+    "rover console: `help` lists the commands, TAB completes, ^D leaves; times are the rover's "
+    "clock (UTC), here and in commands.log"
+)
 
 
 def startup_error(text: str) -> None:

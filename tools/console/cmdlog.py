@@ -1,33 +1,39 @@
 """The command log on disk: one line per command sent, written when its final verification comes
 (or when the console closes without one), so the log says what was sent, when, and how it ended.
 
-    2026-11-24T10:00:23.104Z  sent 10:00:00.210Z  seq 12  COMPLETED  DRIVE distance=1 ...
+    rover 2026-11-24T10:00:23.104Z  sent 10:00:00.210Z  seq 12  COMPLETED  DRIVE distance=1 ...
 
-Appended and flushed line by line: a crash loses at most the line being written.
+Times are the rover's clock (mission time as UTC), as on the console's screen: when its last
+report was made, and when it went out (the rover time of the newest packet then); `--` where the
+ground had heard nothing from the rover. Appended and flushed line by line: a crash loses at
+most the line being written.
 """
 
 from __future__ import annotations
 
 import threading
-import time
-from datetime import UTC, datetime
 from pathlib import Path
 
+from fsw.packets.timecode import utc_iso
 from tools.ground.state import SentCommand
 
 
-def _iso(seconds: float) -> str:
-    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
+def _iso(mission_time: float | None) -> str:
+    if mission_time is None:
+        return "--"
+    return utc_iso(mission_time)[:23] + "Z"
 
 
-def line(command: SentCommand, now: float | None = None) -> str:
-    """The log line of a command: when it ended, when it was sent, its outcome and the command."""
-    ended = command.finished if command.finished is not None else (now or time.time())
+def line(command: SentCommand) -> str:
+    """The log line of a command: when its last report was made, when it was sent (rover time),
+    its outcome and the command."""
     outcome = (
         command.outcome() if command.final is not None else f"NO FINAL REPORT ({command.stage})"
     )
+    ended = command.reported_at if command.reported_at is not None else command.sent_at
+    sent = _iso(command.sent_at)
     return (
-        f"{_iso(ended)}  sent {_iso(command.sent)[11:]}  seq {command.seq}  {outcome}  "
+        f"rover {_iso(ended)}  sent {sent[11:] or sent}  seq {command.seq}  {outcome}  "
         f"{command.text}"
     )
 

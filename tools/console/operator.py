@@ -268,7 +268,7 @@ class Operator:
 
     def _verb_history(self, _words: list[str], _script: bool) -> bool:
         for sent in self.session.sent:
-            self.show(render.verification_line(sent))
+            self.show(render.history_line(sent))
         if not self.session.sent:
             self.show(Text("no commands sent yet", style="dim"))
         return True
@@ -288,7 +288,7 @@ class Operator:
         if undecodable:
             parts.append(f"{undecodable} undecodable")
         parts.append(f"{len(s.sent)} commands sent")
-        parts.append(f"mission time {render.clock(s.state.time)} UTC")
+        parts.append(f"rover time {render.clock(s.state.time)} UTC")
         mode = s.state.value("HK", "mode")
         if mode is not None:
             parts.append(f"mode {mode}")

@@ -52,6 +52,19 @@ def clock(mission_time: float | None) -> str:
     return utc_iso(mission_time)[11:21]
 
 
+def history_line(command: SentCommand) -> Text:
+    """A command in the history: when it went out, what it was, and how and when it ended (all
+    on the rover's clock, as every time on the screen)."""
+    text = Text(f"{clock(command.sent_at)} ")
+    text.append(f"[{command.seq}] {command.text} ", style="bold")
+    text.append(command.outcome(), style=STAGE_STYLE.get(command.stage, ""))
+    if command.reported_at is not None:
+        text.append(f" at {clock(command.reported_at)}", style="dim")
+    if command.final is not None and command.finished is not None:
+        text.append(f" ({command.finished - command.sent:.1f} s)", style="dim")
+    return text
+
+
 def event_line(event: Packet, names: CommandNames | None = None) -> Text:
     """One event: time, severity, name and its text (commands named by `names`), coloured by
     severity."""
@@ -66,8 +79,11 @@ def event_line(event: Packet, names: CommandNames | None = None) -> Text:
 
 
 def verification_line(command: SentCommand, mission_time: float | None = None) -> Text:
-    """One stage of a command's verification, matched to the command by sequence count."""
+    """One stage of a command's verification, matched to the command by sequence count, at
+    `mission_time` (default: the rover time of its latest report, else of its sending)."""
     stage = command.stage
+    if mission_time is None:
+        mission_time = command.reported_at if command.reported_at is not None else command.sent_at
     text = Text(f"{clock(mission_time)} ")
     text.append(f"[{command.seq}] {command.name} ", style="bold")
     text.append(command.outcome(), style=STAGE_STYLE.get(stage, ""))

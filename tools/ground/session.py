@@ -136,7 +136,7 @@ class Session:
             )
             now = self.ground_time_ns()
             sent = SentCommand(seq, command.definition, dict(command.args), command.text(),
-                               now / 1e9)  # fmt: skip
+                               now / 1e9, sent_at=self.state.time)  # fmt: skip
             self.state.sent(sent)  # before it goes: an in-process rover answers at once
             wire = packet if self.signer is None else self.signer.seal(packet)
             self._wire[(command.definition.apid, seq)] = wire

@@ -579,7 +579,7 @@ def test_history_and_the_command_log_outlive_the_session(console, tmp_path):
 
     log = (state / "commands.log").read_text().splitlines()
     line = re.compile(
-        r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z  sent \d\d:\d\d:\d\d\.\d{3}Z  seq 0  "
+        r"^rover \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z  sent (\d\d:\d\d:\d\d\.\d{3}Z|--)  seq 0  "
         r"COMPLETED  PING token=7$"
     )
     assert len(log) == 2 and all(line.match(text) for text in log), log

@@ -229,3 +229,29 @@ def test_long_tlm_output_is_paged_for_a_person_and_stops_when_asked():
     assert op.execute("tlm")
     total = int(asked[-1].split(" of ")[1].split()[0])
     assert len(out.getvalue().splitlines()) == total > 100
+
+
+def test_history_and_the_command_log_show_the_rovers_clock_as_the_screen_does(tmp_path):
+    op, out, _ = console(tmp_path=tmp_path)
+    op.session.run_for(1.5)
+    assert op.execute("PING 7")
+    op.session.run_for(1)
+    sent = op.session.sent[0]
+    screen = out.getvalue()
+    completed = re.search(r"^(\d\d:\d\d:\d\d\.\d) \[0\] PING COMPLETED", screen, re.MULTILINE)
+    went = re.search(r"^(\d\d:\d\d:\d\d\.\d) \[0\] PING token=7 sent", screen, re.MULTILINE)
+    assert completed and went, screen
+    out.truncate(0)
+    out.seek(0)
+    assert op.execute("history")
+    assert out.getvalue().strip() == (
+        f"{went[1]} [0] PING token=7 COMPLETED at {completed[1]} "
+        f"({sent.finished - sent.sent:.1f} s)"
+    )
+    assert "--:--:--" not in out.getvalue()
+    (logged,) = (tmp_path / "commands.log").read_text().splitlines()
+    assert re.fullmatch(
+        rf"rover \d{{4}}-\d\d-\d\dT{re.escape(completed[1])}\d\dZ  sent {re.escape(went[1])}\d\dZ"
+        r"  seq 0  COMPLETED  PING token=7",
+        logged,
+    ), logged
