@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from fsw.security import Key
 from tools.cli.common import add_dict_option
 from tools.cli.relay_opts import add_relay_options, relay_profile
 from tools.console.app import recording_path, run_console
+from tools.console.losqueue import DEFAULT_TIMEOUT, POLICIES
 from tools.ground.signer import default_key_path, read_key
 from tools.statedir import state_dir
 
@@ -74,6 +76,21 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="send commands without authentication (only a `rover fsw --insecure` executes them)",
     )
     add_relay_options(p)  # the pass schedule and light-time, known in advance
+    p.add_argument(
+        "--los-commands",
+        choices=POLICIES,
+        default="queue",
+        help="with --relay, a command typed while the relay is in LOS (it would be lost): "
+        "queue holds it and sends it at AOS, in order (default); refuse refuses it at once",
+    )
+    p.add_argument(
+        "--los-timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="S",
+        help=f"how long a held command waits for AOS before it EXPIRES unsent (default "
+        f"{DEFAULT_TIMEOUT:g} s)",
+    )
     add_dict_option(p)
     p.set_defaults(run=main)
 
@@ -85,6 +102,8 @@ def main(args: argparse.Namespace) -> int:
     if not args.no_record:
         record = Path(args.record) if args.record else recording_path(directory)
         record.parent.mkdir(parents=True, exist_ok=True)
+    if not (math.isfinite(args.los_timeout) and args.los_timeout > 0):
+        raise ValueError(f"--los-timeout {args.los_timeout:g}: a number of seconds above 0")
     script = Path(args.script) if args.script else None
     if script is not None:
         check_script(script)
@@ -98,6 +117,8 @@ def main(args: argparse.Namespace) -> int:
         connect_timeout=args.connect_timeout,
         key=_key(args),
         relay=relay_profile(args),
+        los_policy=args.los_commands,
+        los_timeout=args.los_timeout,
     )
 
 

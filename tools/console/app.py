@@ -20,6 +20,7 @@ from fsw.security import Key
 from hil.radio.relay_profile import RelayProfile
 from tools.console.cmdlog import CommandLog
 from tools.console.completion import ConsoleCompleter
+from tools.console.losqueue import DEFAULT_TIMEOUT, LosQueue, attach
 from tools.console.operator import Operator, Quit
 from tools.dictionary import Dictionary
 from tools.ground.cmdline import CommandLineError
@@ -48,6 +49,19 @@ def make_screen() -> Console:
     tty = sys.stdout.isatty()
     return Console(force_terminal=tty or None, no_color=not tty, highlight=False,
                    soft_wrap=True)  # fmt: skip
+
+
+def still_running(operator: Operator) -> list[str]:
+    """What is under way that leaving would walk away from: this console's commands that
+    started and have not finished, and a motion the rover reports."""
+    session = operator.session
+    with session.lock:
+        mine = [f"[{c.seq}] {c.text} ({c.stage})" for c in session.sent
+                if c.final is None and c.stage in ("STARTED", "PROGRESS")]  # fmt: skip
+        motion = session.state.value("MOBILITY", "motion")
+    if motion not in (None, "IDLE") and not mine:
+        mine.append(f"the rover reports motion {motion}")
+    return mine
 
 
 def interactive(operator: Operator, history: Path) -> None:
@@ -85,7 +99,7 @@ def interactive(operator: Operator, history: Path) -> None:
             except KeyboardInterrupt:
                 continue
             except EOFError:
-                running = operator.running()
+                running = still_running(operator)
                 if leaving or not running:
                     return
                 operator.error(f"still running: {'; '.join(running)}. ^D again leaves (it goes "
@@ -102,12 +116,12 @@ def interactive(operator: Operator, history: Path) -> None:
 
 
 def _watch(session: LinkSession, relay: RelayProfile, status: Callable[[str], None]
-           ) -> Callable[[], str]:  # fmt: skip
-    """Follow the relay link's state from what the session takes in; its one-line summary."""
+           ) -> LinkWatch:  # fmt: skip
+    """Follow the relay link's state from what the session takes in."""
     watch = LinkWatch(relay)
-    session.listeners.append(watch.update)
+    session.listeners.insert(0, watch.update)  # before the operator looks at the LOS queue
     status(relay.describe())
-    return watch.line
+    return watch
 
 
 def run_console(
@@ -121,6 +135,8 @@ def run_console(
     connect_timeout: float,
     key: Key | None = None,
     relay: RelayProfile | None = None,
+    los_policy: str = "queue",
+    los_timeout: float = DEFAULT_TIMEOUT,
 ) -> int:
     """The console's main job; the exit status (a script: 0 only if every line did its job).
     With a key every command is signed; without one they go bare (an --insecure rover only)."""
@@ -139,7 +155,11 @@ def run_console(
     log = CommandLog(directory / "commands.log")
     operator = Operator(session, screen, command_log=log)
     if relay is not None:  # the pass schedule and light-time, known in advance
-        operator.link_state = _watch(session, relay, status)
+        watch = _watch(session, relay, status)
+        operator.link_state = watch.line
+        queue = LosQueue(watch.uplink_clear, watch.contact_in, session.now, policy=los_policy,
+                         timeout=los_timeout)  # fmt: skip
+        attach(operator, queue)
     if record is not None:
         status(f"recording every packet to {record}")
     session.start()

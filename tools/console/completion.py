@@ -17,6 +17,7 @@ VERBS = {
     "events": "events [N]: the last N events (default 20)",
     "history": "the commands sent in this session and what became of them",
     "status": "link state, packets received, commands sent",
+    "queue": "the commands held for AOS while the relay is in LOS (with --relay)",
     "wait": "wait until PACKET.field OP VALUE [and ...] [timeout S] | wait event NAME "
     "[timeout S] | wait S",
     "run": "run FILE: run a script of console lines",

@@ -20,6 +20,8 @@ from fsw.packets.reasons import PacketError
 from tools.console import render
 from tools.console.cmdlog import CommandLog
 from tools.console.completion import VERBS
+from tools.console.losqueue import LosQueue, wait_held
+from tools.console.pager import page
 from tools.console.upload import upload
 from tools.ground.cmdline import (
     CommandLine,
@@ -64,6 +66,7 @@ class Operator:
         self.mark = 0  # events before this were there before the last command went out
         self.link_state: Callable[[], str] | None = None  # the relay's state, with --relay
         self.more: Callable[[str], bool] | None = None  # asks to go on after a screen (a person)
+        self.los: LosQueue | None = None  # holds commands typed in a relay LOS, with --relay
         self._depth = 0
         self.names = command_names(session.dictionary.commands)  # events name commands
         session.listeners.append(self.show_update)
@@ -77,24 +80,8 @@ class Operator:
         self.screen.print(renderable, soft_wrap=True)  # a line stays one line; the terminal wraps
 
     def show_paged(self, renderables: list[RenderableType]) -> None:
-        """Print things a screen at a time when a person is reading (`more` asks whether to go
-        on after each screen); all at once in a script or a pipe."""
-        if self.more is None:
-            for r in renderables:
-                self.show(r)
-            return
-        with self.screen.capture() as captured:
-            for r in renderables:
-                self.screen.print(r, soft_wrap=True)
-        lines = captured.get().rstrip("\n").split("\n")
-        height = max(5, self.screen.size.height - 2)
-        for start in range(0, len(lines), height):
-            self.show(Text.from_ansi("\n".join(lines[start : start + height])))
-            shown = start + height
-            if shown < len(lines) and not self.more(
-                f"-- {shown} of {len(lines)} lines: Enter shows more, q stops --"
-            ):
-                return
+        """Print things a screen at a time for a person (`more`), all at once otherwise."""
+        page(self.screen, renderables, self.more)
 
     def error(self, text: str) -> None:
         """Print a one-line reason."""
@@ -109,26 +96,22 @@ class Operator:
             self.show(render.verification_line(update.command, packet.time))
             if update.command.final is not None and self.command_log is not None:
                 self.command_log.write(update.command)
+        if self.los is not None and self.los.held:  # telemetry resumes at AOS
+            self.los.tick()
 
     def recording_stopped(self, why: str) -> None:
         """Say once that the log takes no more (disk full); the console goes on displaying."""
         self.error(f"not recording: {why}; telemetry is still shown")
 
-    def running(self) -> list[str]:
-        """What is under way that leaving would walk away from: this console's commands that
-        started and have not finished, and a motion the rover reports."""
-        with self.session.lock:
-            mine = [f"[{c.seq}] {c.text} ({c.stage})" for c in self.session.sent
-                    if c.final is None and c.stage in ("STARTED", "PROGRESS")]  # fmt: skip
-            motion = self.session.state.value("MOBILITY", "motion")
-        if motion not in (None, "IDLE") and not mine:
-            mine.append(f"the rover reports motion {motion}")
-        return mine
-
     def status_line(self) -> str:
         """The bottom line of the screen: the relay's state (with --relay) and whether the
         console is recording."""
         parts = [self.link_state()] if self.link_state is not None else []
+        if self.los is not None:
+            with self.session.lock:
+                self.los.tick()
+                if self.los.held:
+                    parts.append(f"{len(self.los.held)} held for AOS (`queue`)")
         if self.session.not_recording is not None:
             parts.append(f"not recording: {self.session.not_recording}")
         return " · ".join(parts)
@@ -178,12 +161,25 @@ class Operator:
             if not self.confirm(question):
                 self.error(f"{definition.name} not sent")
                 return False
+        if self.los is not None:
+            with self.session.lock:
+                held = self.los.hold(command) if self.los.blocked() else None
+            if held is not None:
+                return wait_held(self, held, timeout) if script else True
+        sent = self.send_command(command, script, timeout)
+        return sent is not None and (not script or self.finish(sent, timeout))
+
+    def send_command(
+        self, command: CommandLine, script: bool = False, timeout: float = COMMAND_TIMEOUT
+    ) -> SentCommand | None:
+        """Send a command (after its ARM, if hazardous); None if its ARM failed (a script)."""
         self.mark = self.session.event_cursor()
-        if definition.hazardous and not self._arm(command, script, timeout):
-            return False
-        sent = self.session.send(command)
-        if not script:
-            return True
+        if command.definition.hazardous and not self._arm(command, script, timeout):
+            return None
+        return self.session.send(command)
+
+    def finish(self, sent: SentCommand, timeout: float) -> bool:
+        """Wait for a sent command's final report (a script); whether it COMPLETED."""
         final = self.session.await_final(sent, timeout)
         if final is None:
             self.error(f"[{sent.seq}] {sent.name}: no final report within {timeout:g} s "
@@ -288,6 +284,8 @@ class Operator:
         if undecodable:
             parts.append(f"{undecodable} undecodable")
         parts.append(f"{len(s.sent)} commands sent")
+        if self.los is not None and self.los.held:
+            parts.append(f"{len(self.los.held)} held for AOS")
         parts.append(f"rover time {render.clock(s.state.time)} UTC")
         mode = s.state.value("HK", "mode")
         if mode is not None:
@@ -297,6 +295,15 @@ class Operator:
         elif s.not_recording is not None:
             parts.append(f"not recording: {s.not_recording}")
         self.show(", ".join(parts))
+        return True
+
+    def _verb_queue(self, _words: list[str], _script: bool) -> bool:
+        with self.session.lock:
+            lines = self.los.lines() if self.los is not None else []
+        for line in lines:
+            self.show(Text(line))  # not markup: [held 1] is text
+        if not lines:
+            self.show(Text("nothing held for AOS", style="dim"))
         return True
 
     def _verb_wait(self, words: list[str], _script: bool) -> bool:

@@ -58,3 +58,12 @@ def test_a_link_that_never_comes_up_is_said_on_standard_error(capsys, tmp_path):
     out, err = capsys.readouterr()
     assert "did not come up" not in out
     assert "rover console: link socket://127.0.0.1:9 did not come up within 0.5 s" in err
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "nan", "inf"])
+def test_a_los_timeout_that_is_no_time_is_refused(value, capsys, tmp_path):
+    args = ["console", "--state-dir", str(tmp_path), "--unsigned", "--no-record",
+            "--los-timeout", value]  # fmt: skip
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"rover console: --los-timeout {value}: a number of seconds above 0")
