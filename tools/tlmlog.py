@@ -264,10 +264,8 @@ class LogWriter:
     With `flush_each` (the default) every record is handed to the operating system as it is
     written, so a killed process loses nothing it wrote; `sync()` survives a power cut.
 
-    A write that fails (ENOSPC, EFBIG, EIO) cuts the file back to the end of its last whole
-    record and raises LogWriteError; the writer is then `failed` (the reason) and refuses every
-    later write with the same error, so the log on disk stays intact and readable.
-    """
+    A write that fails (ENOSPC, EFBIG) cuts the file back to its last whole record and raises
+    LogWriteError; the writer is then `failed` (why) and refuses every later write alike."""
 
     BUFFER = 1 << 16  # bytes gathered before they go to the file, without flush_each
 
@@ -286,7 +284,7 @@ class LogWriter:
         self.failed: str | None = None  # why writing stopped, once it has
         self.merger = Merger()
         self._pending = bytearray()  # records not yet handed to the operating system
-        self._pending_records = 0
+        self._ends: list[int] = []  # where each pending record ends in it
         try:  # unbuffered, appending: every byte that reaches the file is accounted for
             self._file = self.path.open("a+b", buffering=0)
         except OSError as err:
@@ -342,23 +340,25 @@ class LogWriter:
         """Append one packet (as received, good or bad) with its receive time (default now)."""
         when = time.time_ns() if received_ns is None else received_ns
         self._pending += encode_record(packet, when, record_type)
-        self._pending_records += 1
+        self._ends.append(len(self._pending))
         if self.flush_each or len(self._pending) >= self.BUFFER:
             self._drain()
 
     def _drain(self) -> None:
         """Hand the pending records to the operating system; if that fails, cut the file back
         to its last whole record, refuse every later write, and raise LogWriteError."""
-        data, count = bytes(self._pending), self._pending_records
+        data, ends = bytes(self._pending), self._ends
         self._pending.clear()
-        self._pending_records = 0
-        try:
-            done = 0 if self.failed is None else len(data)
+        self._ends = []
+        done = 0 if self.failed is None else len(data)
+        try:  # unbuffered: a short write says how much reached the file
             while done < len(data):
                 done += self._file.write(data[done:]) or 0
         except OSError as err:
+            whole = [end for end in ends if end <= done]  # records that reached the file whole
             with contextlib.suppress(OSError):  # shrinking a file needs no space
-                os.ftruncate(self._file.fileno(), self._good)
+                os.ftruncate(self._file.fileno(), self._good + (whole[-1] if whole else 0))
+            self.records += len(whole)
             self.failed = (
                 f"{self.path}: cannot write ({err.strerror or err}); the log is intact up to its "
                 f"last whole record ({self.records} written) and takes no more"
@@ -366,7 +366,7 @@ class LogWriter:
         if self.failed is not None:
             raise LogWriteError(self.failed)
         self._good += len(data)
-        self.records += count
+        self.records += len(ends)
 
     def receive(self, packet: bytes, received_ns: int | None = None, played: bool = False) -> bool:
         """Record a packet received from the rover, merged: a playback envelope's packet as a
