@@ -64,6 +64,21 @@ class Rule:
         if self.kind == "multiple_of" and not self.step > 0:
             raise ValueError(f"rule multiple_of on {self.arg}: the step is above 0")
 
+    def check_fits(self, command: str, args: tuple[Any, ...]) -> None:
+        """A ValueError unless the arguments and enum values this rule names are `command`'s."""
+        fields = {a.name: a for a in args}
+        for name in (self.arg, self.when_arg, self.select):
+            if name and name not in fields:
+                raise ValueError(
+                    f"command {command}: a {self.kind} rule names {name!r}, which is no argument"
+                )
+        named = [(self.arg, self.member)] + [(self.when_arg, m) for m in self.when_in]
+        for name, member in named:
+            enum = fields[name].enum if name else None
+            if member and (enum is None or member not in enum.__members__):
+                raise ValueError(f"command {command}: a {self.kind} rule names {member!r}, "
+                                 f"which is no value of {name}")  # fmt: skip
+
     def as_dict(self) -> dict[str, Any]:
         """The rule as the dictionary carries it: its kind, its argument, and what it uses."""
         out: dict[str, Any] = {"kind": self.kind, "arg": self.arg}

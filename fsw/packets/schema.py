@@ -66,9 +66,7 @@ class Field:
     max: float | None = None
     enum: EnumClass | None = None
     limits: Limits | None = None
-    precision: int | None = (
-        None  # decimals shown of a float (None: its unit's, fsw.packets.display)
-    )
+    precision: int | None = None  # decimals shown (None: the unit's, fsw.packets.display)
 
     def __post_init__(self) -> None:
         if (
@@ -289,19 +287,9 @@ class CommandDef:
         )
         if not 0 <= self.code <= 0xFF:
             raise ValueError(f"command {self.name}: code {self.code} does not fit in u8")
-        fields = {a.name: a for a in self.args}
         for rule in self.rules:
             _require(isinstance(rule, Rule), f"command {self.name}: rules must be Rules")
-            for name in (rule.arg, rule.when_arg, rule.select):
-                if name and name not in fields:
-                    raise ValueError(f"command {self.name}: a {rule.kind} rule names {name!r}, "
-                                     "which is no argument")  # fmt: skip
-            for name, member in [(rule.arg, rule.member)] + [(rule.when_arg, m)
-                                                             for m in rule.when_in]:  # fmt: skip
-                enum = fields[name].enum if name else None
-                if member and (enum is None or member not in enum.__members__):
-                    raise ValueError(f"command {self.name}: a {rule.kind} rule names {member!r}, "
-                                     f"which is no value of {name}")  # fmt: skip
+            rule.check_fits(self.name, self.args)
         if self.hazardous != bool(self.hazard):
             raise ValueError(
                 f"command {self.name}: a hazardous command says what the hazard is, and only it"
