@@ -11,7 +11,9 @@ most the line being written.
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from fsw.packets.timecode import utc_iso
@@ -39,7 +41,8 @@ def line(command: SentCommand) -> str:
 
 
 class CommandLog:
-    """Appends command outcomes to a text file."""
+    """Appends command outcomes to a text file. A write that fails (a full disk) is said once,
+    through `on_failed`, and the log takes no more; the console goes on."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -47,19 +50,41 @@ class CommandLog:
         self._file = path.open("a", encoding="utf-8")
         self._lock = threading.Lock()
         self._written: set[int] = set()
+        self.failed: str | None = None
+        self.on_failed: Callable[[str], None] = lambda _why: None
 
     def write(self, command: SentCommand) -> None:
         """Log a command once (its final report, or its last stage when closing)."""
         with self._lock:
-            if id(command) in self._written or self._file.closed:
+            if id(command) in self._written:
                 return
             self._written.add(id(command))
-            self._file.write(line(command) + "\n")
-            self._file.flush()
+        self.write_line(line(command))
+
+    def write_line(self, text: str) -> None:
+        """Append one line (a held command's verdict: it was never sent)."""
+        with self._lock:
+            if self._file.closed or self.failed is not None:
+                return
+            try:
+                self._file.write(text + "\n")
+                self._file.flush()
+                return
+            except OSError as err:
+                why = self.failed = (
+                    f"{self.path}: cannot write ({err.strerror or err}); commands are no longer "
+                    "logged"
+                )
+        self.on_failed(why)
 
     def close(self, open_commands: list[SentCommand]) -> None:
         """Log the commands still waiting for a final report, then close."""
         for command in open_commands:
             self.write(command)
-        with self._lock:
+        with self._lock, contextlib.suppress(OSError):  # what could not be flushed is said
             self._file.close()
+
+
+def held_line(label: str, verdict: str, mission_time: float | None) -> str:
+    """The log line of a command held for AOS that was never sent (EXPIRED)."""
+    return f"rover {_iso(mission_time)}  sent --  seq --  {verdict}  {label}"

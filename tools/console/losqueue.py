@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from rich.text import Text
 
+from tools.console.cmdlog import held_line
 from tools.ground.cmdline import CommandLine, CommandLineError
 from tools.ground.linkwatch import duration_text
 from tools.ground.state import SentCommand
@@ -70,6 +71,7 @@ class LosQueue:
         self.held: list[Held] = []
         self.send: Callable[[CommandLine], SentCommand | None] | None = None  # the operator's
         self.say: Callable[[str, bool], None] = lambda _text, _bad: None  # (text, is an error)
+        self.on_expired: Callable[[Held], None] = lambda _held: None
         self._numbers = itertools.count(1)
 
     def blocked(self) -> bool:
@@ -102,6 +104,7 @@ class LosQueue:
                 held.verdict = "EXPIRED"
                 self.say(f"{held.label} EXPIRED: no contact within "
                          f"{duration_text(self.timeout)}; not sent", True)  # fmt: skip
+                self.on_expired(held)
             return
         while self.held and self.send is not None:
             held = self.held.pop(0)
@@ -130,6 +133,12 @@ def attach(op: Operator, queue: LosQueue) -> None:
     queue says."""
     queue.send = op.send_command
     queue.say = lambda text, bad: op.error(text) if bad else op.show(Text(text, style="yellow"))
+    log = op.command_log
+    if log is not None:  # the verdict is logged as a sent command's would be
+        queue.on_expired = lambda h: log.write_line(
+            held_line(f"{h.command.text()} (held {h.number}, no contact within "
+                      f"{duration_text(queue.timeout)})", "EXPIRED", op.session.state.time)
+        )  # fmt: skip
     op.los = queue
 
 

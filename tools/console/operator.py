@@ -63,6 +63,8 @@ class Operator:
         self.screen = screen
         self.confirm = confirm
         self.command_log = command_log
+        if command_log is not None:  # a full disk: said once, and the console goes on
+            command_log.on_failed = lambda why: self.error(f"not logging commands: {why}")
         self.mark = 0  # events before this were there before the last command went out
         self.link_state: Callable[[], str] | None = None  # the relay's state, with --relay
         self.more: Callable[[str], bool] | None = None  # asks to go on after a screen (a person)

@@ -12,8 +12,10 @@ from rich.console import Console as RichConsole
 
 from tests.tools.cli.test_record_cmd import LIMIT_FILES
 from tests.tools.fswproc import ROOT, FswProcess, child_env, rover_command
+from tools.console.cmdlog import CommandLog
 from tools.console.operator import Operator
 from tools.dictionary import Dictionary
+from tools.ground.inprocess import InProcessSession
 from tools.ground.session import Session
 from tools.tlmlog import LogReader, LogWriter, RecordType, ScanStats
 
@@ -71,3 +73,24 @@ def test_the_status_line_says_the_console_is_not_recording(tmp_path, monkeypatch
     assert operator.status_line().startswith(
         f"not recording: {tmp_path / 'a.tlm'}: cannot write (No space left on device)"
     )
+
+
+def test_a_command_log_that_cannot_be_written_is_said_once_and_the_console_goes_on(
+    tmp_path, monkeypatch
+):
+    log = CommandLog(tmp_path / "commands.log")
+
+    def full(_text: str) -> int:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(log._file, "write", full)
+    screen = io.StringIO()
+    session = InProcessSession()
+    op = Operator(session, RichConsole(file=screen, width=300), command_log=log)
+    assert op.execute("PING 1") and op.execute("PING 2")
+    session.run_for(2)  # both complete; the log cannot take either
+    said = screen.getvalue()
+    assert said.count("not logging commands:") == 1
+    assert f"not logging commands: {tmp_path / 'commands.log'}: cannot write (No space left" in said
+    assert [c.final for c in session.sent] == ["COMPLETED", "COMPLETED"]  # shown all the same
+    assert said.count("PING COMPLETED") == 2

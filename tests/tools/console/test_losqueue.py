@@ -4,12 +4,14 @@ waits for the release and then the verification. On the in-process rover behind 
 whose LOS loses any frame sent into it."""
 
 import io
+import re
 from dataclasses import replace
 
 import pytest
 from rich.console import Console
 
 from hil.radio.relay_profile import QUEQIAO, LosWindow
+from tools.console.cmdlog import CommandLog
 from tools.console.losqueue import LosQueue, attach
 from tools.console.operator import Operator
 from tools.ground.inprocess import InProcessSession
@@ -18,10 +20,11 @@ from tools.ground.linkwatch import LinkWatch
 PROFILE = replace(QUEQIAO, los=(LosWindow(30.0, 60.0),))  # LOS from 30 s for 60 s into the run
 
 
-def console(policy="queue", timeout=600.0, queue=True):
+def console(policy="queue", timeout=600.0, queue=True, log=None):
     out = io.StringIO()
     session = InProcessSession(relay=PROFILE)
-    op = Operator(session, Console(file=out, width=300, no_color=True, highlight=False))
+    op = Operator(session, Console(file=out, width=300, no_color=True, highlight=False),
+                  command_log=log)  # fmt: skip
     watch = LinkWatch(PROFILE, wall=session.now)
     session.listeners.insert(0, watch.update)
     op.link_state = watch.line
@@ -72,8 +75,8 @@ def test_commands_typed_in_los_are_held_and_sent_at_aos_in_order():
     assert out.getvalue().strip() == "nothing held for AOS"
 
 
-def test_a_held_command_expires_unsent_when_contact_does_not_come_back_in_time():
-    op, out, session = console(timeout=10)
+def test_a_held_command_expires_unsent_when_contact_does_not_come_back_in_time(tmp_path):
+    op, out, session = console(timeout=10, log=CommandLog(tmp_path / "commands.log"))
     session.run_for(35)
     assert op.execute("PING 1")
     session.run_for(12)
@@ -81,6 +84,11 @@ def test_a_held_command_expires_unsent_when_contact_does_not_come_back_in_time()
     assert "[held 1] PING token=1 EXPIRED: no contact within 10 s; not sent" in out.getvalue()
     session.run_for(65)
     assert session.sent == []  # it never went, even after AOS
+    (logged,) = (tmp_path / "commands.log").read_text().splitlines()
+    assert re.fullmatch(
+        r"rover \S+Z  sent --  seq --  EXPIRED  PING token=1 \(held 1, no contact within 10 s\)",
+        logged,
+    ), logged
 
 
 def test_refuse_refuses_at_once_saying_when_contact_comes_back():
