@@ -187,7 +187,11 @@ class GroundLink:
             now = time.time_ns()
             self.bytes_received += len(data)
             for packet in self.deframer.feed(data).packets:
-                self.on_packet(packet, now)
+                try:
+                    self.on_packet(packet, now)
+                except Exception as err:  # a bug of the ground's: said, and the link reads on
+                    self.on_status(f"link {self.url}: a packet received could not be taken in "
+                                   f"({type(err).__name__}: {err}); please report it")  # fmt: skip
 
     def _lost(self, port: serial.SerialBase, err: BaseException) -> None:
         if self._up.is_set() and not self._stop.is_set():
