@@ -618,3 +618,16 @@ def test_ctrl_d_with_a_drive_running_warns_and_leaves_only_on_a_second_ctrl_d(co
     assert c.child.isalive()  # the first ^D did not leave
     assert "DRIVE COMPLETED" not in c.transcript()  # and the drive was running all along
     assert c.quit() == 0  # the second does
+
+
+def test_tlm_is_shown_a_screen_at_a_time_and_q_stops_it(console):
+    c = console()
+    start = c.mark()
+    c.child.send("tlm\r")
+    asked = c.wait(r"-- (\d+) of (\d+) lines: Enter shows more, q stops --", since=start)
+    assert int(asked.group(1)) == ROWS - 2 < int(asked.group(2))
+    c.child.send("\r")  # Enter: the next screen
+    c.wait(rf"-- {2 * (ROWS - 2)} of {asked.group(2)} lines", since=start)
+    c.child.send("q\r")  # enough
+    c.ready()
+    assert c.quit() == 0
