@@ -98,7 +98,7 @@ class Operator:
             self.show(render.verification_line(update.command, packet.time))
             if update.command.final is not None and self.command_log is not None:
                 self.command_log.write(update.command)
-        if self.los is not None and self.los.held:  # telemetry resumes at AOS
+        if self.los is not None and self.los.held and not update.playback:  # live again: AOS
             self.los.tick()
 
     def recording_stopped(self, why: str) -> None:
