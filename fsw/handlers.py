@@ -12,16 +12,14 @@ from typing import TYPE_CHECKING
 from fsw import VERSION
 from fsw.dispatch import Command, Failed, Handler, Rejected, checked
 from fsw.packets.reasons import PacketError, Reason
+from fsw.packets.rules import check_rules
 from fsw.store_commands import store_handlers
 from fsw.tables.commands import ALLOWED_MODES, MODE_TRIGGERS, Hazardous
 from fsw.tables.enums import FaultKind, Flag, Motion, Trigger, Wheel
 from fsw.tables.modes import ASLEEP
-from fsw.tables.params import ORDERED
 
 if TYPE_CHECKING:
     from fsw.flight import FlightSoftware
-
-_WHEEL_FAULTS = {FaultKind.WHEEL_STALL, FaultKind.WHEEL_OPEN_CIRCUIT, FaultKind.ENCODER_LOSS}
 
 
 def build_handlers(f: FlightSoftware) -> dict[str, Handler]:  # noqa: PLR0915 - one per command
@@ -74,23 +72,6 @@ def build_handlers(f: FlightSoftware) -> dict[str, Handler]:  # noqa: PLR0915 - 
 
     # ---- mobility --------------------------------------------------------------------------
 
-    def drive_check(cmd: Command) -> None:
-        a = cmd.args
-        if a["distance"] == 0:
-            raise Rejected(Reason.INVALID_VALUE, "DRIVE: distance 0 goes nowhere", 0)
-        low = f.params["MIN_TURN_RADIUS"]
-        if a["radius"] != 0 and abs(a["radius"]) < low:
-            raise Rejected(
-                Reason.OUT_OF_RANGE,
-                f"DRIVE: radius {a['radius']:g} m is tighter than MIN_TURN_RADIUS {low:g} m "
-                "(0 means straight)",
-                1,
-            )
-
-    def turn_check(cmd: Command) -> None:
-        if cmd.args["angle"] == 0:
-            raise Rejected(Reason.INVALID_VALUE, "TURN_IN_PLACE: angle 0 turns nowhere", 0)
-
     def start_motion(cmd: Command) -> bool:
         f.machine.fire(MODE_TRIGGERS[cmd.name], cmd)
         return False  # completes when the motion ends
@@ -99,18 +80,12 @@ def build_handlers(f: FlightSoftware) -> dict[str, Handler]:  # noqa: PLR0915 - 
         if f.drive.motion is not Motion.IDLE:
             f.machine.fire(Trigger.CMD_STOP, Reason.ABORTED)
 
-    def wheel_given(cmd: Command) -> None:
-        if cmd.args["wheel"] == Wheel.NONE:
-            raise Rejected(Reason.INVALID_VALUE, f"{cmd.name}: name a wheel, not NONE", 0)
-
     def isolate_check(cmd: Command) -> None:
-        wheel_given(cmd)
         if f.isolated[cmd.args["wheel"]]:
             name = Wheel(cmd.args["wheel"]).name
             raise Rejected(Reason.INVALID_VALUE, f"WHEEL_ISOLATE: {name} is already isolated", 0)
 
     def restore_check(cmd: Command) -> None:
-        wheel_given(cmd)
         if not f.isolated[cmd.args["wheel"]]:
             name = Wheel(cmd.args["wheel"]).name
             raise Rejected(Reason.INVALID_VALUE, f"WHEEL_RESTORE: {name} is not isolated", 0)
@@ -127,22 +102,6 @@ def build_handlers(f: FlightSoftware) -> dict[str, Handler]:  # noqa: PLR0915 - 
         for index in range(len(f.monitors.rows)):  # acknowledged: each may trip afresh
             f.monitors.enable(index, f.monitors.enabled[index])
         f.machine.fire(MODE_TRIGGERS[cmd.name])
-
-    def param_check(cmd: Command) -> None:
-        row = f.params.by_id[cmd.args["param"]]
-        try:
-            row.check(cmd.args["value"])
-        except PacketError as err:
-            raise Rejected(err.reason, f"SET_PARAM {err.message}", 1) from None
-        proposed = {**f.params.values, row.name: cmd.args["value"]}
-        for low, high in ORDERED:
-            if proposed[low] >= proposed[high]:
-                raise Rejected(
-                    Reason.OUT_OF_RANGE,
-                    f"SET_PARAM: {low} ({proposed[low]:g}) must stay below {high} "
-                    f"({proposed[high]:g})",
-                    1,
-                )
 
     def set_param(cmd: Command) -> None:
         row = f.params.by_id[cmd.args["param"]]
@@ -165,8 +124,6 @@ def build_handlers(f: FlightSoftware) -> dict[str, Handler]:  # noqa: PLR0915 - 
             raise Rejected(
                 Reason.NOT_SUPPORTED, "SIM_INJECT_FAULT: the rover is not on simulated hardware"
             )
-        if cmd.args["fault"] in _WHEEL_FAULTS and cmd.args["wheel"] == Wheel.NONE:
-            raise Rejected(Reason.INVALID_VALUE, "SIM_INJECT_FAULT: a wheel fault names a wheel", 1)
 
     def inject(cmd: Command) -> None:
         a = cmd.args
@@ -210,16 +167,22 @@ def build_handlers(f: FlightSoftware) -> dict[str, Handler]:  # noqa: PLR0915 - 
         major, minor, patch = VERSION
         f.emit("NOOP", {"major": major, "minor": minor, "patch": patch})
 
+    def table_rules(cmd: Command) -> None:  # the command row's own rules, first
+        try:
+            check_rules(cmd.definition, cmd.args, f.params.values, f.params.by_id)
+        except PacketError as err:
+            raise Rejected(err.reason, err.message, err.arg_index) from None
+
     motion_check = checked(not_busy, mode_check)
-    return {
+    handlers = {
         "NOOP": Handler(done(noop), mode_check),
         "RESET_COUNTERS": Handler(done(reset_counters), mode_check),
         "PING": Handler(
             done(lambda c: f.emit("PING_REPLY", {"token": c.args["token"]})), mode_check
         ),
         "SET_HK_PERIOD": Handler(done(set_hk_period), checked(mode_check, hk_period_check)),
-        "DRIVE": Handler(start_motion, checked(drive_check, not_busy, mode_check)),
-        "TURN_IN_PLACE": Handler(start_motion, checked(turn_check, not_busy, mode_check)),
+        "DRIVE": Handler(start_motion, motion_check),
+        "TURN_IN_PLACE": Handler(start_motion, motion_check),
         "STOP": Handler(done(stop), mode_check),
         "WHEEL_ISOLATE": Handler(
             done(lambda c: f.isolate(c.args["wheel"])), checked(isolate_check, motion_check)
@@ -230,7 +193,7 @@ def build_handlers(f: FlightSoftware) -> dict[str, Handler]:  # noqa: PLR0915 - 
         "SET_MODE": Handler(done(set_mode), set_mode_check),
         "SAFE_RECOVER": Handler(done(safe_recover), mode_check),
         "HIBERNATE": Handler(done(lambda c: f.machine.fire(MODE_TRIGGERS[c.name])), mode_check),
-        "SET_PARAM": Handler(done(set_param), checked(mode_check, param_check)),
+        "SET_PARAM": Handler(done(set_param), mode_check),
         "GET_PARAM": Handler(done(get_param), mode_check),
         "MONITOR_ENABLE": Handler(done(monitor_enable), mode_check),
         "SIM_INJECT_FAULT": Handler(done(inject), checked(mode_check, inject_check)),
@@ -238,4 +201,8 @@ def build_handlers(f: FlightSoftware) -> dict[str, Handler]:  # noqa: PLR0915 - 
         "SA_SET_ARSN": Handler(done(sa_set_arsn), checked(mode_check, sa_check)),
         **f.sequencer.handlers(mode_check),  # SEQ_*: stored command sequences
         **store_handlers(f, mode_check),  # PLAYBACK_*, STORE_CLEAR: the onboard store
+    }
+    return {
+        name: Handler(h.execute, table_rules if h.check is None else checked(table_rules, h.check))
+        for name, h in handlers.items()
     }

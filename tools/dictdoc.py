@@ -138,6 +138,12 @@ def render(doc: dict[str, Any]) -> str:
             "",
         ]
         out += _table(c["arguments"], doc, "range")
+        rules = [_rule(r) for r in c.get("rules", [])]
+        if rules:
+            out += [
+                "Also refused (on board, and by the ground first): " + "; ".join(rules) + ".",
+                "",
+            ]
         data = c.get("data")
         if data:
             out += [
@@ -181,3 +187,20 @@ def render(doc: dict[str, Any]) -> str:
     for name, members in doc["enums"].items():
         out.append(f"- **{name}**: " + ", ".join(f"{k}={v}" for k, v in members.items()))
     return "\n".join(out).rstrip() + "\n"
+
+
+def _rule(r: dict[str, Any]) -> str:
+    """A command rule (fsw.packets.rules) in words."""
+    arg = f"`{r['arg']}`"
+    if r["kind"] == "nonzero":
+        return f"{arg} 0"
+    if r["kind"] == "not_member":
+        when = f" when `{r['when_arg']}` is {', '.join(r['when_in'])}" if r.get("when_arg") else ""
+        return f"{arg} {r['member']}{when}"
+    if r["kind"] == "zero_or_at_least":
+        return f"{arg} other than 0 but smaller in size than parameter {r['param']}"
+    if r["kind"] == "multiple_of":
+        return f"{arg} not a whole number of {r['step']:g}"
+    pairs = ", ".join(f"{a} < {b}" for a, b in r.get("pairs", []))
+    return (f"{arg} outside the range of the parameter `{r['select']}` names, or one that breaks "
+            f"{pairs}")  # fmt: skip

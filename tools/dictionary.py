@@ -24,6 +24,7 @@ from typing import Any
 from fsw.packets import dictionary as flight_dictionary
 from fsw.packets.catalog import Catalog, Packet
 from fsw.packets.limits import Limits
+from fsw.packets.rules import Rule
 from fsw.packets.schema import CommandDef, Data, EventDef, Field, Severity, TelemetryDef
 from fsw.tables.dictionary import flight_dictionary as full_dictionary
 
@@ -251,6 +252,7 @@ def _catalog(doc: dict[str, Any]) -> Catalog:
                         max=e["max"] if declared else None,
                         enum=enums[enum_name] if enum_name is not None else None,
                         limits=Limits(**limits) if limits else None,
+                        precision=e.get("decimals"),
                     )
                 )
             except _SHAPE_ERRORS as err:
@@ -271,6 +273,7 @@ def _catalog(doc: dict[str, Any]) -> Catalog:
                     c["hazardous"],
                     c.get("hazard", ""),
                     _data(c.get("data")),
+                    tuple(Rule.from_dict(_object(r, "rule")) for r in c.get("rules", [])),
                 )
             )
         except _SHAPE_ERRORS as err:

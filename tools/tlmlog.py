@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
-from types import TracebackType
 
 from fsw.packets.crc import crc16
 from tools.merge import Merger
@@ -51,6 +50,11 @@ class RecordType(IntEnum):
 
 class LogError(ValueError):
     """A file that is not a telemetry log this code can read or write, with why."""
+
+
+class LogWriteError(LogError):
+    """The log could not take a record (disk full, file too large); it was cut back to its
+    last whole record and takes no more."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,7 +263,11 @@ class LogWriter:
     duplicates (tools.merge); its memory starts with the packets already in a reopened log.
     With `flush_each` (the default) every record is handed to the operating system as it is
     written, so a killed process loses nothing it wrote; `sync()` survives a power cut.
-    """
+
+    A write that fails (ENOSPC, EFBIG) cuts the file back to its last whole record and raises
+    LogWriteError; the writer is then `failed` (why) and refuses every later write alike."""
+
+    BUFFER = 1 << 16  # bytes gathered before they go to the file, without flush_each
 
     def __init__(
         self,
@@ -272,9 +280,13 @@ class LogWriter:
         self.path = Path(path)
         self.flush_each = flush_each
         self.recovered_bytes = 0
+        self.records = 0  # records this writer handed to the operating system
+        self.failed: str | None = None  # why writing stopped, once it has
         self.merger = Merger()
-        try:
-            self._file = self.path.open("a+b")  # appends always go to the end
+        self._pending = bytearray()  # records not yet handed to the operating system
+        self._ends: list[int] = []  # where each pending record ends in it
+        try:  # unbuffered, appending: every byte that reaches the file is accounted for
+            self._file = self.path.open("a+b", buffering=0)
         except OSError as err:
             raise LogError(f"{self.path}: cannot write ({err.strerror})") from None
         try:
@@ -285,8 +297,9 @@ class LogWriter:
                 self._recover(existing, dictionary)
             else:
                 created = time.time_ns() if created_ns is None else created_ns
-                self._file.write(encode_header(dictionary, created))
-                self._file.flush()
+                self._good = 0
+                self._pending += encode_header(dictionary, created)
+                self._drain()
         except BaseException:
             self._file.close()
             raise
@@ -316,6 +329,7 @@ class LogWriter:
         if stats.torn_tail_bytes:
             self.recovered_bytes = stats.torn_tail_bytes
             self._file.truncate(len(data) - stats.torn_tail_bytes)
+        self._good = len(data) - stats.torn_tail_bytes
 
     def write(
         self,
@@ -325,9 +339,34 @@ class LogWriter:
     ) -> None:
         """Append one packet (as received, good or bad) with its receive time (default now)."""
         when = time.time_ns() if received_ns is None else received_ns
-        self._file.write(encode_record(packet, when, record_type))
-        if self.flush_each:
-            self._file.flush()
+        self._pending += encode_record(packet, when, record_type)
+        self._ends.append(len(self._pending))
+        if self.flush_each or len(self._pending) >= self.BUFFER:
+            self._drain()
+
+    def _drain(self) -> None:
+        """Hand the pending records to the operating system; if that fails, cut the file back
+        to its last whole record, refuse every later write, and raise LogWriteError."""
+        data, ends = bytes(self._pending), self._ends
+        self._pending.clear()
+        self._ends = []
+        done = 0 if self.failed is None else len(data)
+        try:  # unbuffered: a short write says how much reached the file
+            while done < len(data):
+                done += self._file.write(data[done:]) or 0
+        except OSError as err:
+            whole = [end for end in ends if end <= done]  # records that reached the file whole
+            with contextlib.suppress(OSError):  # shrinking a file needs no space
+                os.ftruncate(self._file.fileno(), self._good + (whole[-1] if whole else 0))
+            self.records += len(whole)
+            self.failed = (
+                f"{self.path}: cannot write ({err.strerror or err}); the log is intact up to its "
+                f"last whole record ({self.records} written) and takes no more"
+            )
+        if self.failed is not None:
+            raise LogWriteError(self.failed)
+        self._good += len(data)
+        self.records += len(ends)
 
     def receive(self, packet: bytes, received_ns: int | None = None, played: bool = False) -> bool:
         """Record a packet received from the rover, merged: a playback envelope's packet as a
@@ -339,28 +378,23 @@ class LogWriter:
         return admitted.fresh
 
     def flush(self) -> None:
-        """Hand everything written so far to the operating system."""
-        self._file.flush()
+        """Hand everything written so far to the operating system (LogWriteError if it fails)."""
+        self._drain()
 
     def sync(self) -> None:
         """Flush and make it durable on disk."""
-        self._file.flush()
+        self.flush()
         os.fsync(self._file.fileno())
 
     def close(self) -> None:
-        """Flush, unlock and close."""
+        """Flush what can be, unlock and close (a failure to flush is kept in `failed`)."""
         if not self._file.closed:
-            with contextlib.suppress(OSError):
-                self._file.flush()
+            with contextlib.suppress(LogWriteError):
+                self.flush()
             self._file.close()
 
     def __enter__(self) -> LogWriter:
         return self
 
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *_exc: object) -> None:
         self.close()

@@ -197,6 +197,8 @@ def _field(f: Field, offset: int, enums: dict[str, type[IntEnum]], ranged: bool)
         entry["range_declared"] = f.min is not None or f.max is not None
     else:
         entry["limits"] = f.limits.as_dict() if f.limits is not None else None
+        if f.decimals is not None:  # how a person is shown it (fsw.packets.display)
+            entry["decimals"] = f.decimals
     return entry
 
 
@@ -218,6 +220,8 @@ def _command(catalog: Catalog, c: Any, enums: dict[str, type[IntEnum]]) -> dict[
         "size": layout.size,
         "arguments": _fields(layout, c.args, enums, ranged=True),
     }
+    if c.rules:  # only where declared: dictionaries from before rules still load
+        entry["rules"] = [r.as_dict() for r in c.rules]
     if c.data is not None:  # only where declared: dictionaries from before data still load
         entry["data"] = {
             "name": c.data.name,

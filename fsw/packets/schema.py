@@ -16,9 +16,11 @@ from enum import IntEnum
 
 from fsw.packets.crc import CRC_FIELD
 from fsw.packets.data import Data
+from fsw.packets.display import decimals_for
 from fsw.packets.headers import COMMAND_HEADER_NAMES, EVENT_HEADER_NAMES, TELEMETRY_HEADER_NAMES
 from fsw.packets.limits import Limits
 from fsw.packets.reasons import PacketError, Reason
+from fsw.packets.rules import Rule
 from fsw.packets.types import (
     TYPES,
     WireType,
@@ -64,6 +66,7 @@ class Field:
     max: float | None = None
     enum: EnumClass | None = None
     limits: Limits | None = None
+    precision: int | None = None  # decimals shown (None: the unit's, fsw.packets.display)
 
     def __post_init__(self) -> None:
         if (
@@ -92,6 +95,10 @@ class Field:
             self.limits is None or isinstance(self.limits, Limits),
             f"field {self.name}: limits must be Limits",
         )
+        _require(
+            self.precision is None or (type(self.precision) is int and 0 <= self.precision <= 12),
+            f"field {self.name}: precision is a number of decimals, 0..12",
+        )
         if self.enum is not None:
             _require(
                 isinstance(self.enum, type)
@@ -111,6 +118,11 @@ class Field:
     def wire(self) -> WireType:
         """The field's wire type."""
         return TYPES[self.type]
+
+    @property
+    def decimals(self) -> int | None:
+        """Decimals a person is shown of this float field (None: not a float)."""
+        return decimals_for(self.unit, self.precision) if self.wire.kind == "float" else None
 
     @property
     def size(self) -> int:
@@ -243,7 +255,9 @@ EVENT_RESERVED = EVENT_HEADER_NAMES | _CRC_NAME
 class CommandDef:
     """A command: where it goes (APID, code), what it does, its arguments, and its hazard.
 
-    `data`, when declared, is a variable-length run of bytes after the arguments (Data)."""
+    `data`, when declared, is a variable-length run of bytes after the arguments (Data);
+    `rules`, checks beyond each argument's range that flight and ground both make
+    (fsw.packets.rules)."""
 
     name: str
     apid: int
@@ -253,6 +267,7 @@ class CommandDef:
     hazardous: bool = False
     hazard: str = ""
     data: Data | None = None
+    rules: tuple[Rule, ...] = ()
 
     def __post_init__(self) -> None:
         _check_row("command", self.name, self.args, COMMAND_RESERVED)
@@ -272,6 +287,9 @@ class CommandDef:
         )
         if not 0 <= self.code <= 0xFF:
             raise ValueError(f"command {self.name}: code {self.code} does not fit in u8")
+        for rule in self.rules:
+            _require(isinstance(rule, Rule), f"command {self.name}: rules must be Rules")
+            rule.check_fits(self.name, self.args)
         if self.hazardous != bool(self.hazard):
             raise ValueError(
                 f"command {self.name}: a hazardous command says what the hazard is, and only it"

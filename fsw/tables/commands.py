@@ -7,12 +7,15 @@ that move the mode, and ALLOWED_MODES below for the rest.
 from enum import IntEnum
 
 from fsw.mobility.geometry import TOP_SPEED
+from fsw.packets.rules import Rule
 from fsw.packets.schema import CommandDef, Data, Field
 from fsw.sequences import MAX_IMAGE, SLOTS
 from fsw.tables.enums import Apid, FaultKind, Flag, Mode, Trigger, Wheel
-from fsw.tables.params import Monitor, Param
+from fsw.tables.params import ORDERED, Monitor, Param
 
 _WHEEL = Field("wheel", "u8", "Which wheel", enum=Wheel)
+_A_WHEEL = (Rule("not_member", "wheel", "name a wheel, not NONE", member=Wheel.NONE.name),)
+_WHEEL_FAULTS = (FaultKind.WHEEL_STALL, FaultKind.WHEEL_OPEN_CIRCUIT, FaultKind.ENCODER_LOSS)
 _SLOT = Field("slot", "u8", "Sequence slot", min=1, max=SLOTS)
 
 COMMANDS: tuple[CommandDef, ...] = (
@@ -63,6 +66,10 @@ COMMANDS: tuple[CommandDef, ...] = (
                 "speed", "f32", "Speed (faster is refused, not clipped)", "m/s", 0.001, TOP_SPEED
             ),
         ),
+        rules=(
+            Rule("nonzero", "distance", "goes nowhere"),
+            Rule("zero_or_at_least", "radius", "(0 means straight)", param="MIN_TURN_RADIUS"),
+        ),
     ),
     CommandDef(
         "TURN_IN_PLACE",
@@ -70,6 +77,7 @@ COMMANDS: tuple[CommandDef, ...] = (
         0x01,
         "Turn about the body centre by `angle` (positive: to the left) at TURN_RATE.",
         args=(Field("angle", "f32", "How far to turn; not 0", "deg", -360.0, 360.0),),
+        rules=(Rule("nonzero", "angle", "turns nowhere"),),
     ),
     CommandDef("STOP", Apid.CMD_MOBILITY, 0x02, "Stop any drive or turn now; it ends as failed."),
     CommandDef(
@@ -78,6 +86,7 @@ COMMANDS: tuple[CommandDef, ...] = (
         0x03,
         "Take a wheel out of service: unpowered, the others drive (five-wheel limits apply).",
         args=(_WHEEL,),
+        rules=_A_WHEEL,
         hazardous=True,
         hazard="Isolating a good wheel loses traction; a second isolation leaves the rover "
         "unable to drive (SAFE).",
@@ -88,6 +97,7 @@ COMMANDS: tuple[CommandDef, ...] = (
         0x04,
         "Return an isolated wheel to service.",
         args=(_WHEEL,),
+        rules=_A_WHEEL,
         hazardous=True,
         hazard="A wheel isolated for a stall or a short may be damaged further, or drag and "
         "trip fault protection again.",
@@ -115,6 +125,7 @@ COMMANDS: tuple[CommandDef, ...] = (
             Field("param", "u16", "Which parameter", enum=Param),
             Field("value", "f64", "New value, in the parameter's unit"),
         ),
+        rules=(Rule("param_value", "value", select="param", pairs=ORDERED),),
     ),
     CommandDef(
         "GET_PARAM",
@@ -149,6 +160,16 @@ COMMANDS: tuple[CommandDef, ...] = (
             Field("fault", "u8", "Which fault", enum=FaultKind),
             Field("wheel", "u8", "Which wheel, for wheel faults (NONE otherwise)", enum=Wheel),
             Field("value", "f32", "IMU bias in degrees (other faults ignore it)", "deg", -90, 90),
+        ),
+        rules=(
+            Rule(
+                "not_member",
+                "wheel",
+                "a wheel fault names a wheel",
+                member=Wheel.NONE.name,
+                when_arg="fault",
+                when_in=tuple(f.name for f in _WHEEL_FAULTS),
+            ),
         ),
     ),
     CommandDef(

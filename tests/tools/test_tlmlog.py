@@ -331,3 +331,54 @@ def test_a_zeroed_last_head_hides_no_record_inside_it(tmp_path):
     with LogWriter(path, DICT) as w:
         assert w.recovered_bytes == len(last)
     assert [r.packet for r in LogReader(path)] == [b"A" * 12]
+
+
+FULL_DISK_WRITER = textwrap.dedent(
+    """
+    import resource, sys
+    from tools.tlmlog import LogWriter, LogWriteError
+    resource.setrlimit(resource.RLIMIT_FSIZE, (4000, 4000))  # EFBIG past 4000 bytes, for real
+    w = LogWriter(sys.argv[1], bytes(8), flush_each=sys.argv[2] == "each")
+    i = 0
+    try:
+        while True:
+            w.write(bytes([i % 200 + 1]) * 50, i)
+            i += 1
+            if sys.argv[2] == "batched" and i % 7 == 0:
+                w.flush()
+    except LogWriteError as err:
+        first = str(err)
+    try:
+        w.write(b"more", 0)
+    except LogWriteError as err:
+        assert str(err) == first, (str(err), first)
+    w.close()
+    print(w.records)
+    print(first)
+    """
+)
+
+
+@pytest.mark.parametrize("mode", ["each", "batched", "unflushed"])
+def test_a_full_disk_stops_the_writer_with_one_line_and_leaves_the_log_whole(tmp_path, mode):
+    path = tmp_path / "full.tlm"
+    done = subprocess.run(
+        [sys.executable, "-c", FULL_DISK_WRITER, str(path), mode],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    written, message = done.stdout.splitlines()
+    assert int(written) > 50  # unflushed too: the records of a batch that reached the file stay
+    assert f"{path}: cannot write (File too large)" in message
+    assert "intact up to its last whole record" in message and "Traceback" not in done.stderr
+    reader = LogReader(path)
+    records = list(reader)
+    assert len(records) == int(written) > 0
+    assert reader.stats.torn_tail_bytes == 0 and reader.stats.corrupt_records == 0
+    assert [r.packet for r in records] == [bytes([i % 200 + 1]) * 50 for i in range(len(records))]
+    # and a writer that comes back (space freed) appends after the last whole record
+    with LogWriter(path, bytes(8)) as again:
+        again.write(b"\x07" * 9, 99)
+    assert [r.packet for r in LogReader(path)][-1] == b"\x07" * 9

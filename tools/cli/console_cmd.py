@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from fsw.security import Key
 from tools.cli.common import add_dict_option, baud_rate, positive_seconds
 from tools.cli.relay_opts import add_relay_options, relay_profile
 from tools.console.app import recording_path, run_console
+from tools.console.losqueue import DEFAULT_TIMEOUT, POLICIES
 from tools.ground.signer import default_key_path, read_key
 from tools.statedir import state_dir
 
@@ -76,6 +78,21 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="send commands without authentication (only a `rover fsw --insecure` executes them)",
     )
     add_relay_options(p)  # the pass schedule and light-time, known in advance
+    p.add_argument(
+        "--los-commands",
+        choices=POLICIES,
+        default="queue",
+        help="with --relay, a command typed while the relay is in LOS (it would be lost): "
+        "queue holds it and sends it at AOS, in order (default); refuse refuses it at once",
+    )
+    p.add_argument(
+        "--los-timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="S",
+        help=f"how long a held command waits for AOS before it EXPIRES unsent (default "
+        f"{DEFAULT_TIMEOUT:g} s)",
+    )
     add_dict_option(p)
     p.set_defaults(run=main)
 
@@ -87,9 +104,11 @@ def main(args: argparse.Namespace) -> int:
     if not args.no_record:
         record = Path(args.record) if args.record else recording_path(directory)
         record.parent.mkdir(parents=True, exist_ok=True)
+    if not (math.isfinite(args.los_timeout) and args.los_timeout > 0):
+        raise ValueError(f"--los-timeout {args.los_timeout:g}: a number of seconds above 0")
     script = Path(args.script) if args.script else None
-    if script is not None and not script.is_file():
-        raise ValueError(f"{script}: no such script")
+    if script is not None:
+        check_script(script)
     return run_console(
         args.link,
         baudrate=args.baud,
@@ -100,7 +119,30 @@ def main(args: argparse.Namespace) -> int:
         connect_timeout=args.connect_timeout,
         key=_key(args),
         relay=relay_profile(args),
+        los_policy=args.los_commands,
+        los_timeout=args.los_timeout,
     )
+
+
+def check_script(path: Path) -> None:
+    """A ValueError, in one line, unless `path` is a readable text file of console lines."""
+    if path.is_dir():
+        raise ValueError(f"--script {path}: a directory, not a script file")
+    if not path.exists():
+        raise ValueError(f"--script {path}: no such file")
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise ValueError(f"--script {path}: cannot read ({err.strerror})") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ValueError(
+            f"--script {path}: not a text file (byte {err.start} is not UTF-8); a script is "
+            "console lines"
+        ) from None
+    if "\0" in text:
+        raise ValueError(f"--script {path}: not a text file (it holds NUL bytes)")
 
 
 def _key(args: argparse.Namespace) -> Key | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
+import threading
 from pathlib import Path
 
 from tools.cli.common import (
@@ -47,7 +47,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    """Record until the duration is over or ^C."""
+    """Record until the duration is over or ^C; 1 if the log could not take every packet."""
     dictionary = load_dictionary(args)
 
     def status(text: str) -> None:
@@ -56,6 +56,10 @@ def main(args: argparse.Namespace) -> int:
     key = ground_key(args.key, args.insecure, "--insecure", "record")
     session = LinkSession(dictionary, args.link, baudrate=args.baud, record=Path(args.out),
                           on_status=status, key=key)  # fmt: skip
+    recorder = session.recorder
+    assert recorder is not None
+    stopped = threading.Event()  # set when the log cannot take more (disk full, file too big)
+    session.on_recording_stopped.append(lambda _why: stopped.set())
     status(f"recording {args.link} to {args.out}; ^C or SIGTERM stops")
     if key is None:
         status("telemetry NOT verified (no key): recorded as it comes, a relay could forge it")
@@ -64,17 +68,16 @@ def main(args: argparse.Namespace) -> int:
     session.start()
     try:
         with sigterm_stops():
-            if args.duration is None:
-                while True:
-                    time.sleep(3600)
-            time.sleep(args.duration)
+            stopped.wait(args.duration)  # None: until ^C, SIGTERM or the log fails
     except KeyboardInterrupt as stop:
         if isinstance(stop, Terminated):
             status("stopped by SIGTERM")
     finally:
         session.close()
-        total = sum(session.state.counts.values()) + sum(session.undecodable.values())
-        verifier = session.verifier
-        said = f"; {verifier.summary()}" if verifier is not None and verifier.refused else ""
-        status(f"{total} packets recorded{said}")
+    if session.not_recording is not None:
+        status(f"stopped: {session.not_recording}")
+        return 1
+    verifier = session.verifier
+    said = f"; {verifier.summary()}" if verifier is not None and verifier.refused else ""
+    status(f"{recorder.records} packets recorded{said}")
     return 0

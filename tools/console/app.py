@@ -21,13 +21,23 @@ from fsw.security import Key
 from hil.radio.relay_profile import RelayProfile
 from tools.console.cmdlog import CommandLog
 from tools.console.completion import ConsoleCompleter
+from tools.console.losqueue import DEFAULT_TIMEOUT, LosQueue, attach
 from tools.console.operator import Operator, Quit
 from tools.dictionary import Dictionary
+from tools.ground.cmdline import CommandLineError
 from tools.ground.linkwatch import LinkWatch
 from tools.ground.session import LinkSession
 from tools.ground.verifier import Verdict
 
-BANNER = "rover console: `help` lists the commands, TAB completes, ^D leaves"
+BANNER = (
+    "rover console: `help` lists the commands, TAB completes, ^D leaves; times are the rover's "
+    "clock (UTC), here and in commands.log"
+)
+
+
+def startup_error(text: str) -> None:
+    """Say why the console cannot start, on standard error (standard output is the session)."""
+    print(f"rover console: {text}", file=sys.stderr, flush=True)
 
 
 def recording_path(directory: Path) -> Path:
@@ -43,6 +53,19 @@ def make_screen() -> Console:
                    soft_wrap=True)  # fmt: skip
 
 
+def still_running(operator: Operator) -> list[str]:
+    """What is under way that leaving would walk away from: this console's commands that
+    started and have not finished, and a motion the rover reports."""
+    session = operator.session
+    with session.lock:
+        mine = [f"[{c.seq}] {c.text} ({c.stage})" for c in session.sent
+                if c.final is None and c.stage in ("STARTED", "PROGRESS")]  # fmt: skip
+        motion = session.state.value("MOBILITY", "motion")
+    if motion not in (None, "IDLE") and not mine:
+        mine.append(f"the rover reports motion {motion}")
+    return mine
+
+
 def interactive(operator: Operator, history: Path) -> None:
     """Read lines from the operator until quit or ^D."""
     session = operator.session
@@ -50,7 +73,7 @@ def interactive(operator: Operator, history: Path) -> None:
         history=FileHistory(str(history)),
         completer=ConsoleCompleter(session.dictionary),
         complete_while_typing=False,
-        bottom_toolbar=operator.toolbar,  # the relay's state, and refused telemetry
+        bottom_toolbar=lambda: operator.status_line() or None,  # relay, downlink, recording
     )
 
     def message() -> str:
@@ -64,8 +87,13 @@ def interactive(operator: Operator, history: Path) -> None:
         answer = ask(f"{question} [y/N] ")
         return answer.strip().lower() in ("y", "yes")
 
+    def more(question: str) -> bool:
+        return ask(question).strip().lower() not in ("q", "quit", "n", "no")
+
     operator.confirm = confirm
+    operator.more = more
     operator.show(Text(BANNER, style="dim"))
+    leaving = False  # ^D was pressed once while something ran
     with patch_stdout(raw=True):
         while True:
             try:
@@ -73,7 +101,14 @@ def interactive(operator: Operator, history: Path) -> None:
             except KeyboardInterrupt:
                 continue
             except EOFError:
-                return
+                running = still_running(operator)
+                if leaving or not running:
+                    return
+                operator.error(f"still running: {'; '.join(running)}. ^D again leaves (it goes "
+                               "on without you); STOP stops it")  # fmt: skip
+                leaving = True
+                continue
+            leaving = False
             try:
                 operator.execute(line)
             except Quit:
@@ -83,12 +118,12 @@ def interactive(operator: Operator, history: Path) -> None:
 
 
 def _watch(session: LinkSession, relay: RelayProfile, status: Callable[[str], None]
-           ) -> Callable[[], str]:  # fmt: skip
-    """Follow the relay link's state from what the session takes in; its one-line summary."""
+           ) -> LinkWatch:  # fmt: skip
+    """Follow the relay link's state from what the session takes in."""
     watch = LinkWatch(relay)
-    session.listeners.append(watch.update)
+    session.listeners.insert(0, watch.update)  # before the operator looks at the LOS queue
     status(relay.describe())
-    return watch.line
+    return watch
 
 
 REFUSAL_QUIET = 5.0
@@ -133,6 +168,8 @@ def run_console(
     connect_timeout: float,
     key: Key | None = None,
     relay: RelayProfile | None = None,
+    los_policy: str = "queue",
+    los_timeout: float = DEFAULT_TIMEOUT,
 ) -> int:
     """The console's main job; the exit status (a script: 0 only if every line did its job).
     With a key every command is signed; without one they go bare (an --insecure rover only)."""
@@ -153,7 +190,11 @@ def run_console(
     log = CommandLog(directory / "commands.log")
     operator = Operator(session, screen, command_log=log)
     if relay is not None:  # the pass schedule and light-time, known in advance
-        operator.link_state = _watch(session, relay, status)
+        watch = _watch(session, relay, status)
+        operator.link_state = watch.line
+        queue = LosQueue(watch.uplink_clear, watch.contact_in, session.now, policy=los_policy,
+                         timeout=los_timeout)  # fmt: skip
+        attach(operator, queue)
     if record is not None:
         status(f"recording every packet to {record}")
     session.start()
@@ -163,14 +204,18 @@ def run_console(
             return 0
         if not session.link.wait_connected(connect_timeout):
             why = f" ({session.link.last_error})" if session.link.last_error else ""
-            operator.error(f"link {url} did not come up within {connect_timeout:g} s{why}")
+            startup_error(f"link {url} did not come up within {connect_timeout:g} s{why}")
             return 1
         try:
             ok = operator.run_script(script)
         except Quit:
             ok = True
+        except CommandLineError as err:  # the script itself cannot be read: one line
+            operator.error(str(err))
+            ok = False
         except Exception as err:  # a bad script line is already one line; this is anything else
-            operator.error(f"{script}: {type(err).__name__}: {err}")
+            operator.error(f"{script}: console error ({type(err).__name__}: {err}); please "
+                           "report it")  # fmt: skip
             ok = False
         return 0 if ok else 1
     finally:

@@ -13,10 +13,11 @@ from tools.dictionary import Dictionary
 
 VERBS = {
     "help": "help, or help COMMAND: what a command does, its arguments, units, ranges, hazard",
-    "tlm": "tlm, or tlm PACKET: the latest telemetry with units and limits",
+    "tlm": "tlm, tlm PACKET or tlm PACKET.FIELD: the latest telemetry with units and limits",
     "events": "events [N]: the last N events (default 20)",
     "history": "the commands sent in this session and what became of them",
     "status": "link state, packets received, commands sent",
+    "queue": "the commands held for AOS while the relay is in LOS (with --relay)",
     "wait": "wait until PACKET.field OP VALUE [and ...] [timeout S] | wait event NAME "
     "[timeout S] | wait S",
     "run": "run FILE: run a script of console lines",
@@ -56,7 +57,11 @@ class ConsoleCompleter(Completer):
             if len(done) == 1:
                 yield from _matching(current, list(self.commands), upper=True)
         elif first == "tlm":
-            if len(done) == 1:
+            if len(done) == 1 and "." in current:  # tlm HK.mode: one field
+                packet = current.partition(".")[0].upper()
+                fields = self.packets[packet].fields if packet in self.packets else ()
+                yield from _matching(current, [f"{packet}.{f.name}" for f in fields], fold=True)
+            elif len(done) == 1:
                 yield from _matching(current, list(self.packets), upper=True)
         elif first in ("run", "upload"):
             sub = Document(current, len(current))

@@ -20,10 +20,19 @@ from fsw.packets.reasons import PacketError
 from tools.console import render
 from tools.console.cmdlog import CommandLog
 from tools.console.completion import VERBS
+from tools.console.losqueue import LosQueue, wait_held
+from tools.console.pager import page
 from tools.console.upload import upload
-from tools.ground.cmdline import CommandLine, CommandLineError, parse_words, split
+from tools.ground.cmdline import (
+    CommandLine,
+    CommandLineError,
+    check_rules,
+    parse_words,
+    split,
+)
 from tools.ground.conditions import parse_condition
 from tools.ground.link import LinkDown
+from tools.ground.names import command_names
 from tools.ground.session import GroundError, Session
 from tools.ground.state import SentCommand, Update
 
@@ -54,11 +63,17 @@ class Operator:
         self.screen = screen
         self.confirm = confirm
         self.command_log = command_log
+        if command_log is not None:  # a full disk: said once, and the console goes on
+            command_log.on_failed = lambda why: self.error(f"not logging commands: {why}")
         self.mark = 0  # events before this were there before the last command went out
         self.link_state: Callable[[], str] | None = None  # the relay's state, with --relay
+        self.more: Callable[[str], bool] | None = None  # asks to go on after a screen (a person)
+        self.los: LosQueue | None = None  # holds commands typed in a relay LOS, with --relay
         self._depth = 0
+        self.names = command_names(session.dictionary.commands)  # events name commands
         session.listeners.append(self.show_update)
         session.on_sent.append(self.show_sent)
+        session.on_recording_stopped.append(self.recording_stopped)
 
     # ---- output ---------------------------------------------------------------------------
 
@@ -66,28 +81,46 @@ class Operator:
         """Print something."""
         self.screen.print(renderable, soft_wrap=True)  # a line stays one line; the terminal wraps
 
+    def show_paged(self, renderables: list[RenderableType]) -> None:
+        """Print things a screen at a time for a person (`more`), all at once otherwise."""
+        page(self.screen, renderables, self.more)
+
     def error(self, text: str) -> None:
         """Print a one-line reason."""
         self.screen.print(Text(text, style="red"), soft_wrap=True)
-
-    def toolbar(self) -> str:
-        """The line under the prompt: the relay's state (with --relay), and what the downlink
-        verifier refused or could not verify."""
-        parts = [self.link_state()] if self.link_state is not None else []
-        verifier = self.session.verifier
-        if verifier is not None:
-            parts.append(verifier.summary())
-        return " | ".join(parts)
 
     def show_update(self, update: Update) -> None:
         """Show an event or a verification stage as it arrives (from any thread)."""
         packet = update.packet
         if packet.kind == "event":
-            self.show(render.event_line(packet))
+            self.show(render.event_line(packet, self.names))
         elif update.command is not None:
             self.show(render.verification_line(update.command, packet.time))
             if update.command.final is not None and self.command_log is not None:
                 self.command_log.write(update.command)
+        if self.los is not None and self.los.held and not update.playback:  # live again: AOS
+            self.los.tick()
+
+    def recording_stopped(self, why: str) -> None:
+        """Say once that the log takes no more (disk full); the console goes on displaying."""
+        self.error(f"not recording: {why}; telemetry is still shown")
+
+    def status_line(self) -> str:
+        """The bottom line of the screen: the relay's state (with --relay), commands held for
+        AOS, what the downlink verifier refused or could not verify, and whether the console is
+        recording."""
+        parts = [self.link_state()] if self.link_state is not None else []
+        if self.los is not None:
+            with self.session.lock:
+                self.los.tick()
+                if self.los.held:
+                    parts.append(f"{len(self.los.held)} held for AOS (`queue`)")
+        verifier = self.session.verifier
+        if verifier is not None and (verifier.refused or verifier.key is None):
+            parts.append(verifier.summary())  # what is wrong; all well is said by `status`
+        if self.session.not_recording is not None:
+            parts.append(f"not recording: {self.session.not_recording}")
+        return " · ".join(parts)
 
     def show_sent(self, sent: SentCommand) -> None:
         """Show a command going out (before any of its reports)."""
@@ -119,6 +152,9 @@ class Operator:
     def _command(self, words: list[str], script: bool, *, confirmed: bool) -> bool:
         words, timeout = _timeout(words, COMMAND_TIMEOUT) if script else (words, COMMAND_TIMEOUT)
         command = parse_words(self.session.dictionary, words)
+        with self.session.lock:
+            known = dict(self.session.state.params)
+        check_rules(self.session.dictionary, command, known)  # as the rover would judge it
         definition = command.definition
         if definition.hazardous and not confirmed:
             question = f"{definition.name} is hazardous: {definition.hazard.rstrip('.')}. Send it?"
@@ -131,12 +167,25 @@ class Operator:
             if not self.confirm(question):
                 self.error(f"{definition.name} not sent")
                 return False
+        if self.los is not None:
+            with self.session.lock:
+                held = self.los.hold(command) if self.los.blocked() else None
+            if held is not None:
+                return wait_held(self, held, timeout) if script else True
+        sent = self.send_command(command, script, timeout)
+        return sent is not None and (not script or self.finish(sent, timeout))
+
+    def send_command(
+        self, command: CommandLine, script: bool = False, timeout: float = COMMAND_TIMEOUT
+    ) -> SentCommand | None:
+        """Send a command (after its ARM, if hazardous); None if its ARM failed (a script)."""
         self.mark = self.session.event_cursor()
-        if definition.hazardous and not self._arm(command, script, timeout):
-            return False
-        sent = self.session.send(command)
-        if not script:
-            return True
+        if command.definition.hazardous and not self._arm(command, script, timeout):
+            return None
+        return self.session.send(command)
+
+    def finish(self, sent: SentCommand, timeout: float) -> bool:
+        """Wait for a sent command's final report (a script); whether it COMPLETED."""
         final = self.session.await_final(sent, timeout)
         if final is None:
             self.error(f"[{sent.seq}] {sent.name}: no final report within {timeout:g} s "
@@ -182,19 +231,30 @@ class Operator:
 
     def _verb_tlm(self, words: list[str], _script: bool) -> bool:
         d, state = self.session.dictionary, self.session.state
-        if words:
+        if len(words) > 1:
+            raise CommandLineError("tlm [PACKET | PACKET.FIELD]")
+        name, _, field = words[0].partition(".") if words else ("", "", "")
+        if name:
             try:
-                definitions = [d.telemetry_packet(words[0])]
+                definitions = [d.telemetry_packet(name)]
             except PacketError as err:
                 raise CommandLineError(err.message) from None
         else:
             definitions = [t for t in d.telemetry if t.name != "CMD_VERIFY"]
-        for definition in definitions:
-            self.show(render.telemetry_table(definition, state.latest.get(definition.name),
-                                             state.time))  # fmt: skip
+        if field:
+            packet = state.latest.get(definitions[0].name)
+            try:
+                self.show(render.field_line(definitions[0], field, packet, state.time))
+            except ValueError as err:
+                raise CommandLineError(str(err)) from None
+            return True
+        tables: list[RenderableType] = [
+            render.telemetry_table(t, state.latest.get(t.name), state.time) for t in definitions
+        ]
         broken = render.out_of_limits(definitions, state.latest)
         if broken and not words:
-            self.show(Text("out of limits: " + "; ".join(broken), style="bold red"))
+            tables.append(Text("out of limits: " + "; ".join(broken), style="bold red"))
+        self.show_paged(tables)
         return True
 
     def _verb_events(self, words: list[str], _script: bool) -> bool:
@@ -203,14 +263,14 @@ class Operator:
         count = int(words[0]) if words else 20
         events = self.session.state.events[-count:] if count else []
         for event in events:
-            self.show(render.event_line(event))
+            self.show(render.event_line(event, self.names))
         if not events:
             self.show(Text("no events yet", style="dim"))
         return True
 
     def _verb_history(self, _words: list[str], _script: bool) -> bool:
         for sent in self.session.sent:
-            self.show(render.verification_line(sent))
+            self.show(render.history_line(sent))
         if not self.session.sent:
             self.show(Text("no commands sent yet", style="dim"))
         return True
@@ -233,13 +293,26 @@ class Operator:
             with s.lock:
                 parts.append(s.verifier.summary())
         parts.append(f"{len(s.sent)} commands sent")
-        parts.append(f"mission time {render.clock(s.state.time)} UTC")
+        if self.los is not None and self.los.held:
+            parts.append(f"{len(self.los.held)} held for AOS")
+        parts.append(f"rover time {render.clock(s.state.time)} UTC")
         mode = s.state.value("HK", "mode")
         if mode is not None:
             parts.append(f"mode {mode}")
         if s.recorder is not None:
             parts.append(f"recording to {s.recorder.path}")
+        elif s.not_recording is not None:
+            parts.append(f"not recording: {s.not_recording}")
         self.show(", ".join(parts))
+        return True
+
+    def _verb_queue(self, _words: list[str], _script: bool) -> bool:
+        with self.session.lock:
+            lines = self.los.lines() if self.los is not None else []
+        for line in lines:
+            self.show(Text(line))  # not markup: [held 1] is text
+        if not lines:
+            self.show(Text("nothing held for AOS", style="dim"))
         return True
 
     def _verb_wait(self, words: list[str], _script: bool) -> bool:

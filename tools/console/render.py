@@ -4,6 +4,8 @@ markup-free Text or a Table; printing is the caller's business."""
 
 from __future__ import annotations
 
+import difflib
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -13,9 +15,10 @@ from rich.text import Text
 
 from fsw.packets.catalog import Packet
 from fsw.packets.limits import LimitState
-from fsw.packets.schema import CommandDef, Field, TelemetryDef
+from fsw.packets.schema import CommandDef, EventDef, Field, TelemetryDef
 from fsw.packets.timecode import utc_iso
 from fsw.packets.types import number_text
+from tools.ground.names import CommandNames, event_text
 from tools.ground.state import SentCommand
 
 SEVERITY_STYLE = {
@@ -49,18 +52,38 @@ def clock(mission_time: float | None) -> str:
     return utc_iso(mission_time)[11:21]
 
 
-def event_line(event: Packet) -> Text:
-    """One event: time, severity, name and its text, coloured by severity."""
-    severity = event.definition.severity.name  # type: ignore[union-attr]
+def history_line(command: SentCommand) -> Text:
+    """A command in the history: when it went out, what it was, and how and when it ended (all
+    on the rover's clock, as every time on the screen)."""
+    text = Text(f"{clock(command.sent_at)} ")
+    text.append(f"[{command.seq}] {command.text} ", style="bold")
+    text.append(command.outcome(), style=STAGE_STYLE.get(command.stage, ""))
+    if command.reported_at is not None:
+        text.append(f" at {clock(command.reported_at)}", style="dim")
+    if command.final is not None and command.finished is not None:
+        text.append(f" ({command.finished - command.sent:.1f} s)", style="dim")
+    return text
+
+
+def event_line(event: Packet, names: CommandNames | None = None) -> Text:
+    """One event: time, severity, name and its text (commands named by `names`), coloured by
+    severity."""
+    definition = event.definition
+    assert isinstance(definition, EventDef)
+    severity = definition.severity.name
     style = SEVERITY_STYLE.get(severity, "")
     text = Text(f"{clock(event.time)} ")
-    text.append(f"{severity:<8} {event.name}: {event.text()}", style=style)
+    told = event_text(definition, event.values, names or {})
+    text.append(f"{severity:<8} {event.name}: {told}", style=style)
     return text
 
 
 def verification_line(command: SentCommand, mission_time: float | None = None) -> Text:
-    """One stage of a command's verification, matched to the command by sequence count."""
+    """One stage of a command's verification, matched to the command by sequence count, at
+    `mission_time` (default: the rover time of its latest report, else of its sending)."""
     stage = command.stage
+    if mission_time is None:
+        mission_time = command.reported_at if command.reported_at is not None else command.sent_at
     text = Text(f"{clock(mission_time)} ")
     text.append(f"[{command.seq}] {command.name} ", style="bold")
     text.append(command.outcome(), style=STAGE_STYLE.get(stage, ""))
@@ -69,11 +92,21 @@ def verification_line(command: SentCommand, mission_time: float | None = None) -
     return text
 
 
+def number(f: Field, value: Any) -> str:
+    """A value as the dictionary says to show it: a float to its field's decimals (and never
+    -0.000), anything else as it is."""
+    if isinstance(value, str):
+        return value
+    if f.decimals is None or not isinstance(value, float) or not math.isfinite(value):
+        return number_text(value)
+    text = f"{value:.{f.decimals}f}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.") else text
+
+
 def value_text(f: Field, shown: Any) -> tuple[str, str, str]:
     """(value, style, limit note) of one telemetry value against its limits."""
     if isinstance(shown, str) or f.limits is None:
-        value = shown if isinstance(shown, str) else number_text(shown)
-        return value, "", ""
+        return number(f, shown), "", ""
     state, threshold = f.limits.check(shown)
     unit = f" {f.unit}" if f.unit else ""
     note = ""
@@ -81,7 +114,7 @@ def value_text(f: Field, shown: Any) -> tuple[str, str, str]:
         side = "below" if state in (LimitState.RED_LOW, LimitState.YELLOW_LOW) else "above"
         colour = "red" if state in (LimitState.RED_LOW, LimitState.RED_HIGH) else "yellow"
         note = f"{colour} limit: {side} {number_text(threshold)}{unit}"
-    return number_text(shown), LIMIT_STYLE[state], note
+    return number(f, shown), LIMIT_STYLE[state], note
 
 
 def telemetry_table(
@@ -107,6 +140,30 @@ def telemetry_table(
         value, style, note = value_text(f, shown[f.name])
         table.add_row(f.name, Text(value, style=style), f.unit, Text(note, style=style))
     return table
+
+
+def field_line(
+    definition: TelemetryDef, name: str, packet: Packet | None, now: float | None = None
+) -> Text:
+    """One field's latest value, unit and limit note (`tlm HK.mode`); a ValueError naming the
+    near fields when the packet has no such field."""
+    fields = {f.name: f for f in definition.fields}
+    f = fields.get(name.lower())
+    if f is None:
+        near = difflib.get_close_matches(name.lower(), fields, n=3)
+        hint = f" (did you mean {', '.join(near)}?)" if near else ""
+        raise ValueError(f"{definition.name} has no field {name!r}{hint}")
+    text = Text(f"{definition.name}.{f.name} = ")
+    if packet is None:
+        return text.append("- (not received yet)", style="dim")
+    value, style, note = value_text(f, packet.shown()[f.name])
+    text.append(value + (f" {f.unit}" if f.unit else ""), style=style)
+    if note:
+        text.append(f"  ({note})", style=style)
+    when = f"  seq {packet.seq_count} at {clock(packet.time)}"
+    if now is not None and packet.time is not None:
+        when += f", {max(0.0, now - packet.time):.1f} s ago"
+    return text.append(when, style="dim")
 
 
 def out_of_limits(definitions: Iterable[TelemetryDef], latest: dict[str, Packet]) -> list[str]:

@@ -12,7 +12,7 @@ from rich.text import Text
 from fsw.packets.secure import OVERHEAD
 from fsw.sequences import crc32
 from hil.radio.relay_profile import QUEQIAO_UPLINK
-from tools.ground.cmdline import CommandLineError
+from tools.ground.cmdline import CommandLineError, check_rules
 from tools.ground.sequence import PlanError, load_plan
 
 if TYPE_CHECKING:
@@ -36,6 +36,13 @@ def upload(op: Operator, words: list[str], script: bool, timeout: float) -> bool
         load = plan.load_command(session.dictionary, first)
     except PlanError as err:
         raise CommandLineError(str(err)) from None
+    with session.lock:
+        known = dict(session.state.params)
+    for step in plan.steps:  # each step as the rover's dispatcher will judge it when it runs
+        try:
+            check_rules(session.dictionary, step.command, known)
+        except CommandLineError as err:
+            raise CommandLineError(f"{plan.source}:{step.line}: {err}; plan not sent") from None
     image = load.data or b""
     packet = session.dictionary.encode_command(load.name, load.args, 0, data=image)
     seconds = (len(packet) + OVERHEAD + 2) * 8 / QUEQIAO_UPLINK  # sealed, COBS-framed

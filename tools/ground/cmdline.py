@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from fsw.packets import rules
 from fsw.packets.reasons import PacketError
 from fsw.packets.schema import CommandDef
 from fsw.packets.types import number_text
+from fsw.params import ParamDef
 from tools.dictionary import Dictionary
 
 _INT = re.compile(r"^[+-]?(0x[0-9a-f]+|0b[01]+|0o[0-7]+|\d+)$", re.IGNORECASE)
@@ -119,6 +122,43 @@ def parse_words(dictionary: Dictionary, words: list[str]) -> CommandLine:
         except PacketError as err:
             raise CommandLineError(f"{command.name} {err.message}") from None
     return CommandLine(command, values, data)
+
+
+def check_rules(
+    dictionary: Dictionary, command: CommandLine, known: Mapping[str, float] | None = None
+) -> None:
+    """A CommandLineError if `command` breaks a rule of its row that the rover would refuse it
+    for (fsw.packets.rules: DRIVE's radius against MIN_TURN_RADIUS, ...): judged as the
+    dispatcher judges it, from the dictionary, with the parameters' defaults overridden by the
+    values the rover last reported (`known`)."""
+    if not command.definition.rules:
+        return
+    params, rows = parameters(dictionary)
+    params.update(known or {})
+    try:
+        rules.check_rules(command.definition, command.args, params, rows)
+    except PacketError as err:
+        name = command.definition.args[err.arg_index or 0].name
+        source = _source(command, err.message, known)
+        raise CommandLineError(f"{err.message}; not sent (argument {name}{source})") from None
+
+
+def parameters(dictionary: Dictionary) -> tuple[dict[str, float], dict[int, ParamDef]]:
+    """The parameters' default values by name, and their rows by id, from the dictionary."""
+    keys = ("name", "id", "default", "min", "max", "unit", "description", "whole")
+    rows = {p["id"]: ParamDef(*(p[k] for k in keys)) for p in dictionary.parameters}
+    return {r.name: r.default for r in rows.values()}, rows
+
+
+def _source(command: CommandLine, message: str, known: Mapping[str, float] | None) -> str:
+    """Where the value of the parameter a refusal names came from, when it names one."""
+    used = {r.param for r in command.definition.rules if r.param and r.param in message}
+    if not used:
+        return ""
+    told = sorted(used & set(known or {}))
+    if told:
+        return "; " + ", ".join(told) + " as the rover last reported it"
+    return "; " + ", ".join(sorted(used)) + " at the dictionary's default"
 
 
 def _hex(command: CommandDef, text: str) -> bytes:

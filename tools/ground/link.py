@@ -21,6 +21,7 @@ import contextlib
 import threading
 import time
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 import serial
 
@@ -59,11 +60,33 @@ def telemetry_only(packet_type: ccsds.PacketType, _apid: int) -> bool:
 
 
 def check_url(url: str) -> None:
-    """A ValueError, in one line, for a URL pyserial cannot open in any case."""
+    """A ValueError, in one line, for a URL pyserial cannot open in any case (a socket:// URL
+    is read here: pyserial only reads it when opening, and says so in garbled words)."""
     try:
         serial.serial_for_url(url, do_not_open=True)
     except (ValueError, serial.SerialException) as err:
         raise ValueError(f"link {url}: {_reason(err)}") from None
+    if url.lower().startswith("socket://"):
+        _check_socket(url)
+
+
+def _check_socket(url: str) -> None:
+    parts = urlsplit(url)
+    host, colon, port = parts.netloc.rpartition(":")
+    if not colon or host.endswith(":") or (":" in host and not host.startswith("[")):
+        host, port = parts.netloc, ""  # no port, or an IPv6 address without its brackets
+    problem = ""
+    if not host.strip("[]"):
+        problem = "no host"
+    elif not port:
+        problem = "no port"
+    elif not port.isdigit() or not 0 < int(port) < 65536:
+        problem = f"port {port!r} is not a number 1..65535"
+    elif parts.path not in ("", "/"):
+        problem = f"{parts.path!r} after the port"
+    if problem:
+        raise ValueError(f"link {url!r}: {problem}; write socket://HOST:PORT "
+                         "(e.g. socket://127.0.0.1:50200, socket://[::1]:50200)")  # fmt: skip
 
 
 class GroundLink:
@@ -237,7 +260,11 @@ class GroundLink:
             now = time.time_ns()
             self.bytes_received += len(data)
             for packet in self.deframer.feed(data).packets:
-                self.on_packet(packet, now)
+                try:
+                    self.on_packet(packet, now)
+                except Exception as err:  # a bug of the ground's: said, and the link reads on
+                    self.on_status(f"link {self.url}: a packet received could not be taken in "
+                                   f"({type(err).__name__}: {err}); please report it")  # fmt: skip
         return got
 
     def _lost(self, port: serial.SerialBase, err: BaseException) -> None:

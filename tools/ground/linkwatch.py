@@ -18,6 +18,7 @@ from hil.radio.relay import LosSchedule
 from hil.radio.relay_profile import RelayProfile
 from tools.ground.state import Update
 
+COMMAND_FRAME = 64  # bytes of a sealed, framed command, about (a DRIVE is some 50)
 PACE_SPAN = 5.0  # wall s of packets before the pace of mission time is measured, not assumed 1
 
 
@@ -81,6 +82,27 @@ class LinkWatch:
         if self.boot is None:
             return None
         return LosSchedule(self.profile.los, self.profile.los_period, self.boot[1])
+
+    def uplink_clear(self, frame_bytes: int = COMMAND_FRAME) -> bool | None:
+        """Whether a command frame sent now would reach the rover outside every LOS window
+        (it crosses the relay after the light-time, at the uplink rate); None while the ground
+        cannot tell (no schedule placed yet)."""
+        p = self.profile
+        if not p.los:
+            return True
+        now, schedule = self.rover_time(), self.schedule()
+        if now is None or schedule is None:
+            return None
+        start = now + p.delay
+        return not schedule.overlaps(start, start + frame_bytes * 8 / p.uplink_rate)
+
+    def contact_in(self) -> str:
+        """When contact comes back, as text ("contact in 50 s"), or "" if unknown or in contact."""
+        now, schedule = self.rover_time(), self.schedule()
+        if now is None or schedule is None:
+            return ""
+        back = schedule.next_contact(now + self.profile.delay)
+        return "" if back is None else f"contact in {self._until(back - self.profile.delay)}"
 
     def line(self) -> str:
         """Link state in one line: contact, next change, light-time, last packet."""

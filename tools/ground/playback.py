@@ -83,7 +83,8 @@ class PlaybackSession(Session):
             if found is None:
                 return
             seq, line = found
-            sent = SentCommand(seq, line.definition, dict(line.args), line.text(), record.received)
+            sent = SentCommand(seq, line.definition, dict(line.args), line.text(), record.received,
+                               sent_at=self.state.time)  # fmt: skip
             self.state.sent(sent)
             self.sent.append(sent)
 
@@ -127,7 +128,8 @@ class PlaybackSession(Session):
                     if record.packet == expected:
                         del self._uplinks[: i + 1]  # earlier ones were not asked for
                         sent = SentCommand(seq, command.definition, dict(command.args),
-                                           command.text(), record.received)  # fmt: skip
+                                           command.text(), record.received,
+                                           sent_at=self.state.time)  # fmt: skip
                         self.state.sent(sent)
                         self.sent.append(sent)
                         return sent

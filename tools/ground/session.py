@@ -27,7 +27,7 @@ from tools.ground.signer import Signer
 from tools.ground.state import GroundState, SentCommand, Update
 from tools.ground.verifier import DownlinkVerifier, Verdict
 from tools.merge import Merger
-from tools.tlmlog import LogWriter, RecordType
+from tools.tlmlog import LogWriteError, LogWriter, RecordType
 
 Listener = Callable[[Update], None]
 """Told of every packet taken in (on the thread that took it in)."""
@@ -53,6 +53,8 @@ class Session:
         # judges every live packet before it is believed; None: a source already judged (a log)
         self.verifier: DownlinkVerifier | None = DownlinkVerifier(None)
         self.on_refused: list[Callable[[Verdict], None]] = []  # told of each refused packet
+        self.not_recording: str | None = None  # why recording stopped (a full disk), once it has
+        self.on_recording_stopped: list[Callable[[str], None]] = []  # told that reason, once
         self._wire: dict[tuple[int, int], bytes] = {}  # (APID, seq) -> the bytes sent
         self._cond = threading.Condition(threading.RLock())
         self._next_seq = 0
@@ -86,9 +88,15 @@ class Session:
         return True
 
     def close(self) -> None:
-        """Let go of the source and the recorder."""
-        if self.recorder is not None:
-            self.recorder.close()
+        """Let go of the source and the recorder (telling why, if its last flush failed)."""
+        recorder = self.recorder
+        if recorder is not None:
+            recorder.close()
+            if recorder.failed is not None and self.not_recording is None:
+                self.recorder = None
+                self.not_recording = recorder.failed
+                for told in list(self.on_recording_stopped):
+                    told(recorder.failed)
 
     # ---- taking packets in --------------------------------------------------------------------
 
@@ -115,7 +123,7 @@ class Session:
             packet = admitted.packet
             if self.recorder is not None:
                 kind = RecordType.PLAYBACK if admitted.playback else RecordType.DOWNLINK
-                self.recorder.write(packet, received, kind)
+                self._record(packet, received, kind)
             try:
                 if admitted.error is not None:
                     raise admitted.error
@@ -141,7 +149,7 @@ class Session:
             )
             now = self.ground_time_ns()
             sent = SentCommand(seq, command.definition, dict(command.args), command.text(),
-                               now / 1e9)  # fmt: skip
+                               now / 1e9, sent_at=self.state.time)  # fmt: skip
             self.state.sent(sent)  # before it goes: an in-process rover answers at once
             wire = packet if self.signer is None else self.signer.seal(packet)
             self._wire[(command.definition.apid, seq)] = wire
@@ -155,8 +163,21 @@ class Session:
             for told in list(self.on_sent):  # under the lock: before its first report is taken
                 told(sent)
             if self.recorder is not None:
-                self.recorder.write(packet, now, RecordType.UPLINK)
+                self._record(packet, now, RecordType.UPLINK)
         return sent
+
+    def _record(self, packet: bytes, received_ns: int, kind: RecordType) -> None:
+        """Record one packet; when the log cannot take it (disk full), stop recording, keep the
+        log as it is, and tell the listeners why, once: the session goes on without a log."""
+        assert self.recorder is not None
+        try:
+            self.recorder.write(packet, received_ns, kind)
+        except LogWriteError as err:
+            self.recorder.close()
+            self.recorder = None
+            self.not_recording = str(err)
+            for told in list(self.on_recording_stopped):
+                told(self.not_recording)
 
     def reserve_seqs(self, count: int) -> int:
         """Take `count` sequence counts that send() will not use (wrapping): the first. For

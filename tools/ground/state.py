@@ -13,6 +13,9 @@ from fsw.packets.reasons import Reason
 from fsw.packets.schema import CommandDef
 from fsw.tables.enums import NO_ARGUMENT, Stage
 
+PARAM_EVENTS = frozenset({"PARAM_CHANGED", "PARAM_VALUE"})
+"""Events that tell a parameter's value now (`param`, `value`)."""
+
 FINAL = frozenset({Stage.REJECTED.name, Stage.COMPLETED.name, Stage.FAILED.name})
 """Stages after which a command gets no more reports."""
 
@@ -33,6 +36,8 @@ class SentCommand:
     copies: int = 1  # times its bytes were sent (Session.retransmit adds one)
     accepted_at: float | None = None  # rover time of its ACCEPTED (or REJECTED) report
     waiting: list[tuple[float, str, dict[str, Any]]] = field(default_factory=list)  # before it
+    sent_at: float | None = None  # rover time when it went out: its newest packet's (the screen's)
+    reported_at: float | None = None  # rover time of its latest report
 
     @property
     def name(self) -> str:
@@ -81,6 +86,7 @@ class GroundState:
         self.commands: dict[tuple[int, int], SentCommand] = {}  # (apid, seq) -> command
         self.counts: Counter[str] = Counter()
         self.time: float | None = None  # mission time of the latest packet (s since the epoch)
+        self.params: dict[str, float] = {}  # parameter values the rover reported (events)
 
     def sent(self, command: SentCommand) -> None:
         """Note a command going out, so its reports can be matched to it."""
@@ -101,6 +107,8 @@ class GroundState:
             self.time = packet.time
         if packet.kind == "event":
             self.events.append(packet)
+            if packet.name in PARAM_EVENTS and not (playback and _older(packet.time, self.time)):
+                self.params[str(packet.shown()["param"])] = float(packet.values["value"])
             return Update(packet, playback=playback)
         shown = packet.shown()
         current = self.latest.get(packet.name)
@@ -143,21 +151,22 @@ def _report(command: SentCommand, packet: Packet, shown: dict[str, Any], now: fl
             return False
         command.accepted_at = when
         waiting, command.waiting = command.waiting, []
-        _file(command, stage, shown, now)
+        _file(command, stage, shown, now, when)
         for at, later, values in sorted(waiting, key=lambda w: (w[0], _ORDER[w[1]])):
             if at >= when and command.final is None:
-                _file(command, later, values, now)
+                _file(command, later, values, now, at)
         return True
     if command.accepted_at is None:
         command.waiting.append((when, stage, shown))
         return False  # not shown as its until its acceptance is known
     if when < command.accepted_at:
         return False
-    _file(command, stage, shown, now)
+    _file(command, stage, shown, now, when)
     return True
 
 
-def _file(command: SentCommand, stage: str, shown: dict[str, Any], now: float) -> None:
+def _file(command: SentCommand, stage: str, shown: dict[str, Any], now: float, at: float) -> None:
+    command.reported_at = at if command.reported_at is None else max(at, command.reported_at)
     command.stages.append(stage)
     command.stages.sort(key=_ORDER.__getitem__)
     command.reason = shown["reason"]

@@ -20,6 +20,7 @@ from fsw.packets.schema import EventDef
 from fsw.packets.timecode import FINE_PER_SECOND
 from tools.bulk import crc16_rows, dtype_of, gather_rows
 from tools.dictionary import Dictionary
+from tools.ground.names import command_names, event_text
 from tools.replay.index import ProgressFn, RecordIndex, index_records, read_log
 from tools.replay.model import (
     BadPacket,
@@ -74,6 +75,7 @@ class _Decoder:
         self.data = data
         self.records = records
         self.catalog = catalog
+        self.names = command_names(catalog.commands)  # events name commands (tools.ground.names)
         self.progress = progress
         self.buf = np.frombuffer(data, dtype=np.uint8)
         self.offsets = records.packet_offsets
@@ -167,7 +169,7 @@ class _Decoder:
         ):
             wire = dict(zip(names, row, strict=True))
             shown = {a.name: a.show(wire[a.name]) for a in definition.args}
-            text = definition.render(wire)
+            text = event_text(definition, wire, self.names)
             self.events.append(Event(record, time, at, seq, definition.name, severity, text, shown))
 
     def slow_rest(self) -> None:

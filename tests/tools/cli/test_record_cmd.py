@@ -8,6 +8,7 @@ import re
 import signal
 import statistics
 import subprocess
+import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -24,15 +25,26 @@ from tools.tlmlog import LogReader, Record, RecordType, ScanStats, encode_record
 DICTIONARY = Dictionary.from_flight()
 
 
-class Recorder:
-    """A `rover record` child; its standard error goes to a file, read by `said()`."""
+LIMIT_FILES = (
+    "import os, resource, sys; size = int(sys.argv[1]); "
+    "resource.setrlimit(resource.RLIMIT_FSIZE, (size, size)); os.execv(sys.argv[2], sys.argv[2:])"
+)
+"""Runs a command whose files may not grow past argv[1] bytes (SIGXFSZ stays ignored)."""
 
-    def __init__(self, link: str, out: Path, *extra: str) -> None:
+
+class Recorder:
+    """A `rover record` child; its standard error goes to a file, read by `said()`; with
+    `file_limit` its files may not grow past that many bytes (RLIMIT_FSIZE: EFBIG, for real)."""
+
+    def __init__(self, link: str, out: Path, *extra: str, file_limit: int | None = None) -> None:
         self.out = out
         self.errors = out.with_suffix(f".{time.monotonic_ns()}.stderr")
         with self.errors.open("w") as err:
+            command = rover_command("record", "--link", link, "--out", str(out), *extra)
+            if file_limit is not None:
+                command = [sys.executable, "-c", LIMIT_FILES, str(file_limit), *command]
             self.proc = subprocess.Popen(
-                rover_command("record", "--link", link, "--out", str(out), *extra),
+                command,
                 cwd=ROOT,
                 env=child_env(),
                 stdin=subprocess.DEVNULL,
@@ -256,3 +268,20 @@ def test_key_and_insecure_together_are_refused(tmp_path):
     )  # fmt: skip
     assert result.returncode == 2
     assert result.stderr == "rover record: --key and --insecure: choose one\n"
+
+
+def test_a_full_disk_stops_the_recorder_with_one_line_and_a_whole_log(fsw, tmp_path, recorders):
+    log = tmp_path / "full.tlm"
+    recorders.append(rec := Recorder(fsw.url, log, file_limit=6000))  # no --duration: runs on
+    assert rec.wait(30) == 1, rec.said()  # stops by itself, failing, as soon as the disk is full
+    said = rec.said()
+    stopped = [line for line in said.splitlines() if "cannot write" in line]
+    assert len(stopped) == 1, said  # one line, once
+    assert stopped[0].startswith(f"rover record: stopped: {log}: cannot write (File too large)")
+    assert "intact up to its last whole record" in stopped[0]
+    assert "Traceback" not in said and "packets recorded" not in said
+    records, stats = read(log)
+    assert stats == ScanStats(records=len(records)), stats  # whole up to the last good record
+    assert len(records) > 20 and log.stat().st_size <= 6000
+    assert f"({len(records)} written)" in stopped[0]
+    assert_no_gaps(records)

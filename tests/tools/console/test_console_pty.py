@@ -579,7 +579,7 @@ def test_history_and_the_command_log_outlive_the_session(console, tmp_path):
 
     log = (state / "commands.log").read_text().splitlines()
     line = re.compile(
-        r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z  sent \d\d:\d\d:\d\d\.\d{3}Z  seq 0  "
+        r"^rover \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z  sent (\d\d:\d\d:\d\d\.\d{3}Z|--)  seq 0  "
         r"COMPLETED  PING token=7$"
     )
     assert len(log) == 2 and all(line.match(text) for text in log), log
@@ -604,3 +604,30 @@ def test_the_prompt_says_when_the_link_is_down_and_the_console_reconnects(own_fs
     finally:
         c.close()
     assert "Traceback" not in c.transcript()
+
+
+def test_ctrl_d_with_a_drive_running_warns_and_leaves_only_on_a_second_ctrl_d(console_alone):
+    c = console_alone()
+    c.enter("DRIVE distance=20 radius=0 speed=0.0447", until="sent$")  # 450 s: 22 s at 20x
+    c.wait(r"\[\d+\] DRIVE STARTED")
+    start = c.mark()
+    c.child.send(CTRL_D)
+    c.wait(r"still running: \[\d+\] DRIVE distance=20 radius=0 speed=0\.0447 \(STARTED\)\. "
+           r"\^D again leaves \(it goes on without you\); STOP stops it", since=start)  # fmt: skip
+    c.pump(0.3)
+    assert c.child.isalive()  # the first ^D did not leave
+    assert "DRIVE COMPLETED" not in c.transcript()  # and the drive was running all along
+    assert c.quit() == 0  # the second does
+
+
+def test_tlm_is_shown_a_screen_at_a_time_and_q_stops_it(console):
+    c = console()
+    start = c.mark()
+    c.child.send("tlm\r")
+    asked = c.wait(r"-- (\d+) of (\d+) lines: Enter shows more, q stops --", since=start)
+    assert int(asked.group(1)) == ROWS - 2 < int(asked.group(2))
+    c.child.send("\r")  # Enter: the next screen
+    c.wait(rf"-- {2 * (ROWS - 2)} of {asked.group(2)} lines", since=start)
+    c.child.send("q\r")  # enough
+    c.ready()
+    assert c.quit() == 0

@@ -1,4 +1,5 @@
 import io
+import re
 
 import pytest
 from rich.console import Console
@@ -175,4 +176,93 @@ def test_status_and_the_toolbar_count_refused_telemetry():
     assert op.execute("status") is True
     text = out.getvalue()
     assert "downlink verified (" in text and "REFUSED 1 unauthenticated" in text
-    assert op.toolbar().endswith("REFUSED 1 unauthenticated")
+    assert op.status_line().endswith("REFUSED 1 unauthenticated")
+
+
+def test_a_drive_tighter_than_min_turn_radius_is_refused_before_it_goes(tmp_path):
+    op, out, _ = console()
+    assert op.execute("DRIVE distance=1 radius=0.5 speed=0.04") is False
+    assert out.getvalue().strip() == (
+        "DRIVE: radius 0.5 m is tighter than MIN_TURN_RADIUS 0.6 m (0 means straight); "
+        "not sent (argument radius; MIN_TURN_RADIUS at the dictionary's default)"
+    )
+    assert op.session.sent == []
+    # once the rover says the parameter is lower, the same drive goes (and the rover takes it)
+    assert op.execute("SET_PARAM param=MIN_TURN_RADIUS value=0.4") is True
+    op.session.run_for(1)
+    assert op.session.state.params["MIN_TURN_RADIUS"] == pytest.approx(0.4)
+    assert op.execute("DRIVE distance=0.1 radius=0.5 speed=0.04") is True
+    op.session.run_for(1)
+    assert op.session.sent[-1].stage in ("STARTED", "COMPLETED")
+
+
+def test_tlm_shows_floats_to_their_declared_decimals_never_raw():
+    op, out, _ = console()
+    op.session.run_for(1.5)
+    assert op.execute("tlm")
+    text = out.getvalue()
+    assert "e-" not in text and "e+" not in text  # no -3.307228e-17 for a wheel at rest
+    row = next(line for line in text.splitlines() if line.startswith("x "))
+    assert re.search(r"\s-?\d+\.\d{3}\s+m\b", row), row  # metres to the millimetre
+    assert not re.search(r"-0\.0+\b", text)  # never minus zero
+
+
+def test_tlm_packet_field_shows_one_value_and_a_wrong_name_gets_a_suggestion():
+    op, out, _ = console()
+    assert op.execute("tlm HK.mode")
+    assert out.getvalue().strip() == "HK.mode = - (not received yet)"
+    op.session.run_for(1.5)
+    out.truncate(0)
+    out.seek(0)
+    assert op.execute("tlm hk.MODE")
+    assert re.fullmatch(r"HK\.mode = STANDBY  seq \d+ at \d\d:\d\d:\d\d\.\d, \d+\.\d s ago\n",
+                        out.getvalue())  # fmt: skip
+    out.truncate(0)
+    out.seek(0)
+    assert op.execute("tlm HK.mdoe") is False
+    assert out.getvalue().strip() == "HK has no field 'mdoe' (did you mean mode?)"
+
+
+def test_long_tlm_output_is_paged_for_a_person_and_stops_when_asked():
+    op, out, _ = console()
+    op.session.run_for(1.5)
+    asked = []
+    op.more = lambda question: asked.append(question) and False  # q at the first page
+    op.screen.height = 20
+    assert op.execute("tlm")
+    assert len(asked) == 1 and re.fullmatch(
+        r"-- 18 of \d+ lines: Enter shows more, q stops --", asked[0]
+    )
+    assert len(out.getvalue().splitlines()) == 18
+    op.more = lambda question: asked.append(question) or True  # Enter every time: all of it
+    out.truncate(0)
+    out.seek(0)
+    assert op.execute("tlm")
+    total = int(asked[-1].split(" of ")[1].split()[0])
+    assert len(out.getvalue().splitlines()) == total > 100
+
+
+def test_history_and_the_command_log_show_the_rovers_clock_as_the_screen_does(tmp_path):
+    op, out, _ = console(tmp_path=tmp_path)
+    op.session.run_for(1.5)
+    assert op.execute("PING 7")
+    op.session.run_for(1)
+    sent = op.session.sent[0]
+    screen = out.getvalue()
+    completed = re.search(r"^(\d\d:\d\d:\d\d\.\d) \[0\] PING COMPLETED", screen, re.MULTILINE)
+    went = re.search(r"^(\d\d:\d\d:\d\d\.\d) \[0\] PING token=7 sent", screen, re.MULTILINE)
+    assert completed and went, screen
+    out.truncate(0)
+    out.seek(0)
+    assert op.execute("history")
+    assert out.getvalue().strip() == (
+        f"{went[1]} [0] PING token=7 COMPLETED at {completed[1]} "
+        f"({sent.finished - sent.sent:.1f} s)"
+    )
+    assert "--:--:--" not in out.getvalue()
+    (logged,) = (tmp_path / "commands.log").read_text().splitlines()
+    assert re.fullmatch(
+        rf"rover \d{{4}}-\d\d-\d\dT{re.escape(completed[1])}\d\dZ  sent {re.escape(went[1])}\d\dZ"
+        r"  seq 0  COMPLETED  PING token=7",
+        logged,
+    ), logged

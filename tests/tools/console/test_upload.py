@@ -69,3 +69,15 @@ def test_upload_wants_a_file_and_a_slot_number():
         "upload FILE SLOT: 'two' is not a slot number",
     ]
     assert op.session.sent == []
+
+
+def test_a_step_the_rover_would_refuse_by_its_rules_is_named_and_nothing_is_sent(tmp_path):
+    (tmp_path / "plan.toml").write_text(PLAN.replace("radius=0 ", "radius=0.5 "))
+    op, out, _ = console()
+    assert op.execute(f"upload {tmp_path / 'plan.toml'}", script=True) is False
+    assert out.getvalue().strip() == (
+        f"{tmp_path / 'plan.toml'}:8: DRIVE: radius 0.5 m is tighter than MIN_TURN_RADIUS 0.6 m "
+        "(0 means straight); not sent (argument radius; MIN_TURN_RADIUS at the dictionary's "
+        "default); plan not sent"
+    )
+    assert op.session.sent == []

@@ -196,3 +196,27 @@ def test_a_rover_that_closes_before_any_telemetry_is_said_to_refuse_once():
     finally:
         link.close()
         listener.close()
+
+
+def test_a_packet_the_ground_fails_on_is_said_and_the_link_reads_on():
+    seen = Collect()
+
+    def take(packet, ns):
+        if packet == hk(1):
+            raise OSError(28, "No space left on device")
+        seen.packet(packet, ns)
+
+    link = GroundLink("loop://", take, seen.said).start()
+    try:
+        assert link.wait_connected(2)
+        link.send(hk(1))
+        link.send(hk(2))
+        seen.wait(lambda: len(seen.packets) == 1)
+        assert [p for p, _ in seen.packets] == [hk(2)]  # the reader thread lived on
+        failed = [s for s in seen.status if "could not be taken in" in s]
+        assert failed == [
+            "link loop://: a packet received could not be taken in (OSError: [Errno 28] No space "
+            "left on device); please report it"
+        ]
+    finally:
+        link.close()

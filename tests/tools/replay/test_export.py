@@ -14,6 +14,7 @@ from fsw.packets.timecode import utc_iso
 from fsw.packets.types import shortest_f32
 from fsw.tables import CATALOG
 from tools import replay
+from tools.ground.names import command_names, event_text
 from tools.tlmlog import LogReader, RecordType
 
 
@@ -77,7 +78,9 @@ def test_events_csv_holds_each_event_with_its_text(rock_log, csv_dir):
         "time [s]", "utc", "received", "seq_count", "name", "severity", "text", "args"
     ]  # fmt: skip
     assert [r[4] for r in rows[1:]] == [e.name for e in events]
-    assert [r[6] for r in rows[1:]] == [e.text() for e in events]
+    names = command_names(CATALOG.commands)  # the ground names what the rover numbers
+    assert [r[6] for r in rows[1:]] == [event_text(e.definition, e.values, names) for e in events]
+    assert "OBSTACLE tripped (rover): 0.25 beyond 0.2, response STOP" in [r[6] for r in rows]
     tripped = next(r for r in rows[1:] if r[4] == "MONITOR_TRIPPED")
     assert tripped[5] == "WARNING"
     assert tripped[7] == "monitor=OBSTACLE wheel=NONE value=0.25 threshold=0.2 response=STOP"
