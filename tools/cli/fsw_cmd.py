@@ -277,9 +277,13 @@ def _replay_memory(args: argparse.Namespace, key: Key | None) -> dict[str, Any]:
     name = f"uplink-sn-{key.spi}"
     where = nvram.directory / name
     floor: int | None
-    if nvram.blank:
+    if nvram.blank:  # kept at once: the downlink's lease alone would make the next boot "lost"
         floor = 0
         _say(f"new non-volatile memory at {nvram.directory}: anti-replay counter starts at 0")
+        try:
+            nvram.write(name, 0)
+        except OSError as err:
+            _say(f"anti-replay counter not kept ({err.strerror or err}): commands will say why")
     else:
         try:
             floor = nvram.read(name)

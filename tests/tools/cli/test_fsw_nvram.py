@@ -111,3 +111,20 @@ def test_a_lost_counter_refuses_commands_until_sa_set_arsn(tmp_path):
     assert (code, err) == (0, "")
     assert "Anti-replay counter lost" in "\n".join(fsw.lines)  # the boot event, printed
     assert int((tmp_path / "nv" / "uplink-sn-1").read_text()) > arsn  # kept, with the PING's
+
+
+def test_a_new_memory_that_heard_no_command_is_not_lost_at_the_next_boot(tmp_path):
+    """The first boot writes the downlink's lease (the directory appears) before any command
+    came: the counter is kept as 0 with it, so the next boot does not read it as lost."""
+    first = Fsw("--nvram", str(tmp_path / "nv"), "--speed", "20", "--duration", "2")
+    first.wait_for(r"new non-volatile memory at .*: anti-replay counter starts at 0")
+    assert first.finish() == (0, "")
+    assert (tmp_path / "nv" / "downlink-sn-1").exists()
+    again = Fsw("--nvram", str(tmp_path / "nv"), "--speed", "20", "--duration", "60")
+    ground = again.ground()
+    ground.send("PING", 1, token=1)
+    assert reasons(ground, 1)[-1] == ("COMPLETED", "OK")
+    ground.close()
+    again.proc.terminate()
+    assert again.finish() == (0, "")
+    assert not any("LOST" in line for line in again.lines)
