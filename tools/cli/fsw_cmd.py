@@ -310,7 +310,10 @@ def _lease(nvram: Nvram, name: str) -> int:
     and taken as 0 (the numbers then rest on mission time alone, which rises across restarts at
     one speed)."""
     try:
-        return nvram.read(name) or 0
+        lease = nvram.read(name) or 0
+        if lease >= 1 << 63:  # 292,000 years of microseconds: no clock made it
+            raise ValueError(f"{nvram.directory / name}: holds {lease}, beyond any mission time")
+        return lease
     except ValueError as err:
         _say(f"downlink sequence-number lease unreadable ({err}): numbering from mission time")
         return 0

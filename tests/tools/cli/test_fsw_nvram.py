@@ -128,3 +128,22 @@ def test_a_new_memory_that_heard_no_command_is_not_lost_at_the_next_boot(tmp_pat
     again.proc.terminate()
     assert again.finish() == (0, "")
     assert not any("LOST" in line for line in again.lines)
+
+
+def test_counters_too_big_for_their_64_bits_are_said_and_the_rover_runs_on(tmp_path):
+    """A damaged memory holding numbers no counter can hold: the uplink's is lost (commands
+    refused until SA_SET_ARSN), the downlink's lease numbers from mission time; before, the
+    first sealed packet ended `rover fsw` (a sequence number outside 1..2**64-1)."""
+    nv = tmp_path / "nv"
+    nv.mkdir()
+    (nv / "uplink-sn-1").write_text(f"{2**64 + 5}\n")
+    (nv / "downlink-sn-1").write_text(f"{2**64 - 1}\n")
+    fsw = Fsw("--nvram", str(nv), "--speed", "20", "--duration", "60")
+    ground = fsw.ground()
+    fsw.wait_for(r"anti-replay counter LOST \(.*uplink-sn-1: holds 18446744073709551621")
+    fsw.wait_for(r"downlink sequence-number lease unreadable \(.*beyond any mission time\)")
+    ground.send("PING", 1, token=1)
+    assert reasons(ground, 1) == [("REJECTED", "ARSN_UNKNOWN")]
+    ground.close()
+    fsw.proc.terminate()
+    assert fsw.finish() == (0, "")
