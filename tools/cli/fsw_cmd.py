@@ -20,6 +20,7 @@ from fsw.packets.framing import frame
 from fsw.port import HardwarePort
 from fsw.security import Key
 from fsw.store import DEFAULT_SIZE as DEFAULT_STORE_SIZE
+from fsw.store import MAX_SIZE as MAX_STORE_SIZE
 from fsw.store import MIN_SIZE as MIN_STORE_SIZE
 from fsw.tables import CATALOG
 from hil.board.link import BOOT_WAIT, BoardLink
@@ -387,6 +388,8 @@ def _store_size(text: str) -> int:
     size = int(_positive(text[:-1] if scale > 1 else text, "--store-size", whole=True)) * scale
     if size < MIN_STORE_SIZE:
         raise ValueError(f"--store-size {text}: the store holds at least {MIN_STORE_SIZE} bytes")
+    if size > MAX_STORE_SIZE:  # else the first STORE packet ended the flight software
+        raise ValueError(f"--store-size {text}: the store holds at most {MAX_STORE_SIZE} bytes")
     return size
 
 
