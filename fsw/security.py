@@ -203,14 +203,16 @@ class UplinkSecurity:
 
     SA_SET_ARSN (`challenge_of` reads its challenge) is judged by its MAC and a challenge, not
     by the window, which cannot judge it (that is its purpose): its freshness is a random
-    number the rover shows in SECURITY telemetry and draws anew at boot and after every
-    SA_SET_ARSN, that the command must carry. A captured SA_SET_ARSN replayed later carries a
-    stale challenge and is refused here (BAD_CHALLENGE, reported at the uplink's limited rate,
-    so replaying it in a loop floods nothing), so it cannot set the counter back to open the
-    way for replays of older commands. (An envelope number above the value set, or a clock bound,
-    would not do: with the counter lost there is nothing to compare with, and the ground's
-    clock is not the rover's.) This is the nonce the SDLS extended procedures use for their
-    management commands, kept to one number.
+    number the rover shows in SECURITY telemetry and draws anew at boot and whenever the counter
+    moves (every accepted command, every SA_SET_ARSN), that the command must carry. A captured
+    SA_SET_ARSN replayed later carries a stale challenge and is refused here (BAD_CHALLENGE,
+    reported at the uplink's limited rate, so replaying it in a loop floods nothing), so it
+    cannot set the counter back to open the way for replays of older commands; nor can one a
+    relay withheld and delivers after later commands ran (its challenge was spent by the first
+    of them), which would set the counter below them and let each run again. (An envelope
+    number above the value set, or a clock bound, would not do: with the counter lost there is
+    nothing to compare with, and the ground's clock is not the rover's.) This is the nonce the
+    SDLS extended procedures use for their management commands, kept to one number.
     """
 
     def __init__(
@@ -305,6 +307,7 @@ class UplinkSecurity:
         if judged is not None:
             raise self._refuse(*judged, inner, spi, sn)
         self.window.accept(sn)  # used from now on, even if it cannot be kept below
+        self.challenge = self._nonce() & 0xFFFFFFFF  # the counter moved: see the class docstring
         self.authenticated += 1
         try:
             self.keep(self.window.highest)

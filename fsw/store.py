@@ -27,6 +27,8 @@ DEFAULT_SIZE = 4 * 1024 * 1024
 """Default store size (bytes): about 60,000 packets, some three hours of telemetry."""
 MIN_SIZE = 1024
 """The smallest store: it must hold at least one packet of the maximum size."""
+MAX_SIZE = 0xFFFF_FFFF
+"""The largest store STORE telemetry can state (its size is a u32)."""
 _TIMED = ccsds.HEADER_SIZE + 6  # bytes up to the end of the time code
 
 

@@ -15,9 +15,13 @@ import errno
 import os
 from pathlib import Path
 
+MAX_VALUE = (1 << 64) - 1
+"""The largest value a counter holds (64 bits, as the flight computer's): a file holding more
+is damaged, and said so, not handed on to overflow a sequence number or a telemetry field."""
+
 
 class Nvram:
-    """Named whole numbers kept in a directory."""
+    """Named whole numbers (0..MAX_VALUE) kept in a directory."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
@@ -38,8 +42,10 @@ class Nvram:
             return None
         except (OSError, UnicodeDecodeError) as err:
             raise ValueError(f"{path}: cannot read it ({err})") from None
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit()):
             raise ValueError(f"{path}: holds {text[:20]!r}, not a whole number")
+        if len(text) > 20 or int(text) > MAX_VALUE:
+            raise ValueError(f"{path}: holds {text[:20]}..., more than a 64-bit counter")
         return int(text)
 
     def write(self, name: str, value: int) -> None:

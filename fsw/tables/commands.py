@@ -292,10 +292,10 @@ COMMANDS = (  # after the table: ARM names the table's hazardous commands
         "Set the uplink's anti-replay counter (ARSN) to `arsn`: every sequence number at or "
         "below it counts as used; the only command accepted while the counter is unknown (lost "
         "non-volatile memory). Judged by its MAC and `challenge`, not by the anti-replay window: "
-        "it must carry the challenge in SECURITY telemetry, drawn anew at boot and after each "
-        "SA_SET_ARSN, so a captured one cannot be replayed. Give the ground clock in "
-        "microseconds (what the ground signs with) or more; a lower value lets older "
-        "commands run again.",
+        "it must carry the challenge in SECURITY telemetry, drawn anew at boot and whenever the "
+        "counter moves (each accepted command, each SA_SET_ARSN), so a captured or withheld one "
+        "cannot be used later. Give the ground clock in microseconds (what the ground signs "
+        "with) or more; a lower value lets older commands run again.",
         args=(
             Field("arsn", "u64", "The new anti-replay counter", min=1),
             Field("challenge", "u32", "SECURITY telemetry's challenge"),

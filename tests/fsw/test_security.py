@@ -28,7 +28,10 @@ def refusal_reasons(r: Rover) -> list[str]:
 
 def lost() -> Rover:
     """A rover whose non-volatile memory lost the counter: it boots with it unknown."""
-    r = Rover(key=KEY, flight={"replay_floor": None, "challenges": iter([1234, 5678]).__next__})
+    r = Rover(
+        key=KEY,
+        flight={"replay_floor": None, "challenges": iter([1234, 5678, 9012, 3456]).__next__},
+    )
     r.run(1)
     return r
 
@@ -226,3 +229,23 @@ def test_security_counters_saturate_instead_of_wrapping():
     r.flight.security.refused[Reason.BAD_MAC] = (1 << 32) + 5
     r.run(1)
     assert r.last("SECURITY")["bad_mac"] == 0xFFFFFFFF
+
+
+def test_a_withheld_sa_set_arsn_delivered_after_later_commands_lets_none_run_again():
+    """A relay holds back the operator's SA_SET_ARSN, lets the next commands through, then
+    delivers it: it would set the counter below them and open the way to replay each."""
+    r = Rover(key=KEY, flight={"challenges": iter(range(100, 200)).__next__})
+    r.run(1)
+    challenge = r.last("SECURITY")["challenge"]
+    withheld = sealed("SA_SET_ARSN", 1, T + 1, arsn=T + 1, challenge=challenge)
+    later = [sealed("PING", 2, T + 2, token=2), sealed("PING", 3, T + 3, token=3)]
+    for packet in later:
+        r.flight.receive(packet)
+    r.run(1)
+    r.flight.receive(withheld)
+    for packet in later:  # replayed
+        r.flight.receive(packet)
+    r.run(1)
+    assert [e.values["token"] for e in r.events("PING_REPLY")] == [2, 3]
+    assert refusal_reasons(r) == ["BAD_CHALLENGE", "REPLAYED", "REPLAYED"]
+    assert not r.events("ARSN_SET") and r.last("SECURITY")["highest_sn"] == T + 3

@@ -32,6 +32,27 @@ def test_a_damaged_counter_is_refused_naming_the_file(tmp_path):
         Nvram(tmp_path).read("uplink-sn-1")
 
 
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("18446744073709551616", "holds 18446744073709551616..., more than a 64-bit counter"),
+        ("9" * 5000, f"holds {'9' * 20}..., more than a 64-bit counter"),
+        ("\u00b2", "holds '\u00b2', not a whole number"),  # isdigit(), but not for int()
+    ],
+    ids=["2**64", "5000 digits", "superscript two"],
+)
+def test_a_counter_too_big_for_64_bits_is_damaged(tmp_path, text, why):
+    (tmp_path / "uplink-sn-1").write_text(text + "\n")
+    with pytest.raises(ValueError) as err:
+        Nvram(tmp_path).read("uplink-sn-1")
+    assert str(err.value) == f"{tmp_path / 'uplink-sn-1'}: {why}"
+
+
+def test_the_largest_64_bit_counter_is_read(tmp_path):
+    (tmp_path / "c").write_text(f"{2**64 - 1}\n")
+    assert Nvram(tmp_path).read("c") == 2**64 - 1
+
+
 def test_a_write_is_synced_to_disk_before_and_after_the_rename(tmp_path, monkeypatch):
     nv = Nvram(tmp_path)
     nv.write("c", 1)

@@ -30,22 +30,33 @@ MAX_FOLLOW_SPEED = 10_000.0
 """The fastest `rover replay --follow` (a recorded day in 9 s): faster, nothing can be read."""
 
 
+MAX_SECONDS = 10 * 365 * 86400
+"""The longest duration or timeout an option takes (ten years, 315,360,000 s): longer is a typo,
+and 1e308 s overflowed the clock's nanoseconds with a traceback."""
+
+MIN_SPEED = 0.01
+"""The slowest pace (a hundredth of real time, a 10 Hz control cycle every 10 s of wall time):
+slower is no rehearsal, and --speed 1e-300 overflowed the wait for the next cycle."""
+
+
 def positive_seconds(text: str) -> float:
-    """argparse type: a positive, finite number of seconds."""
+    """argparse type: a positive number of seconds, at most MAX_SECONDS."""
     value = _float(text)
-    if value is None or not 0 < value < math.inf:
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}")
+    if value is None or not 0 < value <= MAX_SECONDS:
+        raise argparse.ArgumentTypeError(
+            f"must be a positive number of seconds, at most {MAX_SECONDS} (ten years), got {text}"
+        )
     return value
 
 
 def speed_factor(top: float = MAX_SPEED) -> Callable[[str], float]:
-    """argparse type: a pace factor above 0 and at most `top`."""
+    """argparse type: a pace factor from MIN_SPEED to `top`."""
 
     def check(text: str) -> float:
         value = _float(text)
-        if value is None or not 0 < value <= top:
+        if value is None or not MIN_SPEED <= value <= top:
             raise argparse.ArgumentTypeError(
-                f"must be a number above 0 and at most {top:g} (times real time), got {text}"
+                f"must be a number from {MIN_SPEED:g} to {top:g} (times real time), got {text}"
             )
         return value
 

@@ -11,7 +11,6 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from fsw.clock import RealTimeClock
 from fsw.flight import FlightSoftware
@@ -20,11 +19,11 @@ from fsw.packets.framing import frame
 from fsw.port import HardwarePort, RadioStatus
 from fsw.security import Key
 from fsw.store import DEFAULT_SIZE as DEFAULT_STORE_SIZE
+from fsw.store import MAX_SIZE as MAX_STORE_SIZE
 from fsw.store import MIN_SIZE as MIN_STORE_SIZE
 from fsw.tables import CATALOG
 from hil.board.link import BOOT_WAIT, BoardLink
 from hil.board.rover import BoardRover
-from hil.nvram import Nvram
 from hil.radio import Radio, SerialRadio, TcpRadio
 from hil.radio.proof import KeyProof
 from hil.radio.relay import RelayModel
@@ -41,11 +40,11 @@ from tools.cli.common import (
     sigterm_stops,
     speed_factor,
 )
+from tools.cli.fsw_memory import replay_memory
 from tools.cli.relay_opts import add_relay_options, relay_profile
 from tools.ground.signer import KEY_ENV, Signer, default_key_path, read_key
 from tools.runner import build_rover
 from tools.scenario import Scenario, parse
-from tools.statedir import state_dir
 
 DEFAULT_LISTEN = "127.0.0.1:50200"
 SERIAL_SCHEME = "serial://"
@@ -205,7 +204,7 @@ def _run(args: argparse.Namespace) -> int:
         flight = FlightSoftware(rover, clock, downlink, key=key, store_size=store_size,
                                 contact=None if relay is None else relay.contact,
                                 radio=radio.status if relay is None else _with(relay, radio),
-                                **_replay_memory(args, key))  # fmt: skip
+                                **replay_memory(args.nvram, key, _say))  # fmt: skip
         radio.start()
         _play(sc, flight, start, end, key)
         flight.run(end)
@@ -275,55 +274,6 @@ def _play(
         flight.run(start + c.at)
         packet = CATALOG.encode_command(c.name, c.args, seq)
         flight.receive(frame(packet if signer is None else signer.seal(packet)))
-
-
-def _replay_memory(args: argparse.Namespace, key: Key | None) -> dict[str, Any]:
-    """The anti-replay counter kept in non-volatile memory, so an envelope captured before a
-    restart is still refused after it; the downlink's sequence-number lease, so telemetry sealed
-    after a restart is never numbered like telemetry sealed before it (nothing without a key).
-    A memory never written (no directory yet) is a new rover: its counter starts at 0. A
-    directory without the counter, or a counter that cannot be read, is a lost one: the flight
-    software then refuses every command until SA_SET_ARSN sets it, rather than let captured
-    commands run again."""
-    if key is None:
-        return {}
-    nvram = Nvram(Path(args.nvram).expanduser() if args.nvram else state_dir() / "nvram")
-    name = f"uplink-sn-{key.spi}"
-    where = nvram.directory / name
-    floor: int | None
-    if nvram.blank:
-        floor = 0
-        _say(f"new non-volatile memory at {nvram.directory}: anti-replay counter starts at 0")
-    else:
-        try:
-            floor = nvram.read(name)
-        except ValueError as err:
-            floor, why = None, str(err)
-        else:
-            why = f"{where} is missing"
-        if floor is None:
-            _say(
-                f"anti-replay counter LOST ({why}): every command is refused until the ground "
-                "sends SA_SET_ARSN with the challenge in SECURITY telemetry"
-            )
-    down = f"downlink-sn-{key.spi}"
-    return {
-        "replay_floor": floor,
-        "keep_replay": lambda sn: nvram.write(name, sn),
-        # the downlink's lease: its sequence numbers never go back after a restart
-        "downlink_lease": (_lease(nvram, down), lambda sn: nvram.write(down, sn)),
-    }
-
-
-def _lease(nvram: Nvram, name: str) -> int:
-    """The downlink's lease from non-volatile memory: 0 when never written; a damaged one is said
-    and taken as 0 (the numbers then rest on mission time alone, which rises across restarts at
-    one speed)."""
-    try:
-        return nvram.read(name) or 0
-    except ValueError as err:
-        _say(f"downlink sequence-number lease unreadable ({err}): numbering from mission time")
-        return 0
 
 
 def _key(args: argparse.Namespace) -> Key | None:
@@ -399,6 +349,8 @@ def _store_size(text: str) -> int:
     size = int(_positive(text[:-1] if scale > 1 else text, "--store-size", whole=True)) * scale
     if size < MIN_STORE_SIZE:
         raise ValueError(f"--store-size {text}: the store holds at least {MIN_STORE_SIZE} bytes")
+    if size > MAX_STORE_SIZE:  # else the first STORE packet ended the flight software
+        raise ValueError(f"--store-size {text}: the store holds at most {MAX_STORE_SIZE} bytes")
     return size
 
 

@@ -143,6 +143,8 @@ class Session:
     def send(self, command: CommandLine) -> SentCommand:
         """Send a checked command with the next sequence count; its reports will be matched."""
         with self._cond:
+            if command.name == "SA_SET_ARSN" and self.signer is not None:
+                self._reserve_arsn(int(command.args["arsn"]))
             seq = self._next_seq
             packet = self.dictionary.encode_command(
                 command.name, command.args, seq, data=command.data
@@ -178,6 +180,20 @@ class Session:
             self.not_recording = str(err)
             for told in list(self.on_recording_stopped):
                 told(self.not_recording)
+
+    def _reserve_arsn(self, arsn: int) -> None:
+        """Check an SA_SET_ARSN's counter against this ground's numbering, and number every
+        later command above it. Below the lowest number the signer may use next, the rover would
+        count numbers already signed (and perhaps captured) as unused: a GroundError, not sent."""
+        assert self.signer is not None
+        lowest = max(self.signer.next_sn, self.signer.clock())
+        if arsn < lowest:
+            raise GroundError(
+                f"SA_SET_ARSN arsn={arsn}: below this ground's numbering ({lowest}, the clock in "
+                f"microseconds), commands signed before would run again if replayed; give "
+                f"arsn={lowest} or more"
+            )
+        self.signer.next_sn = max(self.signer.next_sn, arsn + 1)
 
     def reserve_seqs(self, count: int) -> int:
         """Take `count` sequence counts that send() will not use (wrapping): the first. For

@@ -13,15 +13,20 @@ from types import FrameType
 from hil.firmware.pi.agent import RETRY, serve
 from hil.firmware.pi.driver import load_driver
 
+MAX_RETRY = 3600.0
+"""The longest --retry (an hour): longer is a typo, and 1e308 overflowed time.sleep."""
+
 
 def _seconds(text: str) -> float:
-    """argparse type: a positive, finite number of seconds."""
+    """argparse type: a positive number of seconds, at most MAX_RETRY."""
     try:
         value = float(text)
     except ValueError:
         value = math.nan
-    if not 0 < value < math.inf:
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}")
+    if not 0 < value <= MAX_RETRY:
+        raise argparse.ArgumentTypeError(
+            f"must be a positive number of seconds, at most {MAX_RETRY:g}, got {text}"
+        )
     return value
 
 

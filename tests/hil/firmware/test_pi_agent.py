@@ -259,6 +259,7 @@ def test_a_motor_driver_is_named_module_colon_class():
         (["loop://", "--baud", "123"], "baud rate 123 is not a standard one (e.g. 9600, 57600, "),
         (["loop://", "--retry", "-1"], "argument --retry: must be a positive number of seconds"),
         (["loop://", "--retry", "nan"], "argument --retry: must be a positive number of seconds"),
+        (["nosuch", "--retry", "1e308"], "argument --retry: must be a positive number of seconds"),
     ],
 )
 def test_a_bad_command_line_exits_2_saying_why(args, text):

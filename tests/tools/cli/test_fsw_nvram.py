@@ -111,3 +111,39 @@ def test_a_lost_counter_refuses_commands_until_sa_set_arsn(tmp_path):
     assert (code, err) == (0, "")
     assert "Anti-replay counter lost" in "\n".join(fsw.lines)  # the boot event, printed
     assert int((tmp_path / "nv" / "uplink-sn-1").read_text()) > arsn  # kept, with the PING's
+
+
+def test_a_new_memory_that_heard_no_command_is_not_lost_at_the_next_boot(tmp_path):
+    """The first boot writes the downlink's lease (the directory appears) before any command
+    came: the counter is kept as 0 with it, so the next boot does not read it as lost."""
+    first = Fsw("--nvram", str(tmp_path / "nv"), "--speed", "20", "--duration", "2")
+    first.wait_for(r"new non-volatile memory at .*: anti-replay counter starts at 0")
+    assert first.finish() == (0, "")
+    assert (tmp_path / "nv" / "downlink-sn-1").exists()
+    again = Fsw("--nvram", str(tmp_path / "nv"), "--speed", "20", "--duration", "60")
+    ground = again.ground()
+    ground.send("PING", 1, token=1)
+    assert reasons(ground, 1)[-1] == ("COMPLETED", "OK")
+    ground.close()
+    again.proc.terminate()
+    assert again.finish() == (0, "")
+    assert not any("LOST" in line for line in again.lines)
+
+
+def test_counters_too_big_for_their_64_bits_are_said_and_the_rover_runs_on(tmp_path):
+    """A damaged memory holding numbers no counter can hold: the uplink's is lost (commands
+    refused until SA_SET_ARSN), the downlink's lease numbers from mission time; before, the
+    first sealed packet ended `rover fsw` (a sequence number outside 1..2**64-1)."""
+    nv = tmp_path / "nv"
+    nv.mkdir()
+    (nv / "uplink-sn-1").write_text(f"{2**64 + 5}\n")
+    (nv / "downlink-sn-1").write_text(f"{2**64 - 1}\n")
+    fsw = Fsw("--nvram", str(nv), "--speed", "20", "--duration", "60")
+    ground = fsw.ground()
+    fsw.wait_for(r"anti-replay counter LOST \(.*uplink-sn-1: holds 18446744073709551621")
+    fsw.wait_for(r"downlink sequence-number lease unreadable \(.*beyond any mission time\)")
+    ground.send("PING", 1, token=1)
+    assert reasons(ground, 1) == [("REJECTED", "ARSN_UNKNOWN")]
+    ground.close()
+    fsw.proc.terminate()
+    assert fsw.finish() == (0, "")

@@ -64,6 +64,8 @@ def test_console_key_options_say_what_is_wrong(tmp_path, capsys):
         ("abc", "--store-size 'abc': give a positive whole number"),
         ("1023", "--store-size 1023: the store holds at least 1024 bytes"),
         ("0K", "--store-size '0': give a positive whole number"),
+        ("4096M", "--store-size 4096M: the store holds at most 4294967295 bytes"),
+        ("99999999999999999999M", "the store holds at most 4294967295 bytes"),
     ],
 )
 def test_fsw_store_size_is_checked(size, message, capsys):

@@ -7,8 +7,8 @@ import pytest
 
 from tools.cli import build_parser, main
 
-SECONDS = "must be a positive number of seconds, got "
-SPEED = "must be a number above 0 and at most 100 (times real time), got "
+SECONDS = "must be a positive number of seconds, at most 315360000 (ten years), got "
+SPEED = "must be a number from 0.01 to 100 (times real time), got "
 SEED = "must be a whole number from 0 to 4294967295, got "
 BAUD = "not a standard baud rate: {} (e.g. 9600, 19200, 38400, 57600, 115200, 230400, 1000000)"
 
@@ -25,6 +25,10 @@ BAUD = "not a standard baud rate: {} (e.g. 9600, 19200, 38400, 57600, 115200, 23
         (["fsw", "--speed", "1e9"], "--speed", SPEED + "1e9"),
         (["fsw", "--speed", "nan"], "--speed", SPEED + "nan"),
         (["fsw", "--speed", "fast"], "--speed", SPEED + "fast"),
+        (["fsw", "--speed", "1e-300"], "--speed", SPEED + "1e-300"),
+        (["fsw", "--duration", "1e308"], "--duration", SECONDS + "1e308"),
+        (["record", "--out", "LOG", "--duration", "1e308"], "--duration", SECONDS + "1e308"),
+        (["console", "--connect-timeout", "1e308"], "--connect-timeout", SECONDS + "1e308"),
         (["fsw", "--baud", "123"], "--baud", BAUD.format(123)),
         (["fsw", "--baud", "fast"], "--baud", BAUD.format("fast")),
         (["fsw", "--board-baud", "0"], "--board-baud", BAUD.format(0)),
@@ -38,9 +42,9 @@ BAUD = "not a standard baud rate: {} (e.g. 9600, 19200, 38400, 57600, 115200, 23
         (["console", "--connect-timeout", "-1"], "--connect-timeout", SECONDS + "-1"),
         (["console", "--baud", "123"], "--baud", BAUD.format(123)),
         (["replay", "LOG", "--follow", "--speed", "0"], "--speed",
-         "must be a number above 0 and at most 10000 (times real time), got 0"),
+         "must be a number from 0.01 to 10000 (times real time), got 0"),
         (["replay", "LOG", "--follow", "--speed", "1e9"], "--speed",
-         "must be a number above 0 and at most 10000 (times real time), got 1e9"),
+         "must be a number from 0.01 to 10000 (times real time), got 1e9"),
     ],
 )  # fmt: skip
 def test_a_bad_number_is_one_line_and_exit_2(argv, option, message, capsys, tmp_path):
@@ -59,6 +63,8 @@ def test_a_bad_number_is_one_line_and_exit_2(argv, option, message, capsys, tmp_
     [
         (["fsw", "--speed", "100"], 100.0),
         (["fsw", "--speed", "0.5"], 0.5),
+        (["fsw", "--speed", "0.01"], 0.01),
+        (["fsw", "--duration", "315360000"], 315360000.0),
         (["fsw", "--seed", "4294967295"], 4294967295),
         (["fsw", "--seed", "0"], 0),
         (["fsw", "--baud", "9600"], 9600),

@@ -2,13 +2,15 @@ import time
 
 import pytest
 
+from fsw.packets.secure import unseal
+from fsw.security import Key
 from tests.hil.support import Emulator, Ground, eventually
 from tools.dictionary import Dictionary
 from tools.ground.cmdline import parse
 from tools.ground.conditions import parse_condition
 from tools.ground.inprocess import InProcessSession
 from tools.ground.playback import PlaybackSession
-from tools.ground.session import GroundError, LinkSession
+from tools.ground.session import GroundError, LinkSession, Session
 from tools.ground.signer import Signer, new_key
 from tools.tlmlog import LogReader, RecordType
 
@@ -142,3 +144,36 @@ def test_a_console_with_the_key_takes_the_link_and_a_recorder_without_it_is_told
         recorder.close()
         holder.close()
         emu.stop()
+
+
+class _Uplink(Session):
+    """A session whose uplink keeps what it would send."""
+
+    def __init__(self, now: list[int]) -> None:
+        super().__init__(Dictionary.from_flight())
+        self.signer = Signer(Key(1, bytes(32)), lambda: now[0])
+        self.wire: list[bytes] = []
+
+    def _transmit(self, packet: bytes) -> None:
+        self.wire.append(packet)
+
+
+def test_sa_set_arsn_below_the_grounds_numbering_is_refused_on_the_ground():
+    """A counter set below numbers already signed would let those commands run again: an
+    operator typing `arsn=1` (the ARSN_UNKNOWN event gives only the challenge) reopened every
+    captured command."""
+    now = [1_764_000_000_000_000]
+    s = _Uplink(now)
+    s.send(parse(s.dictionary, "NOOP"))
+    with pytest.raises(GroundError) as err:
+        s.send(parse(s.dictionary, "SA_SET_ARSN arsn=1 challenge=7"))
+    assert str(err.value) == (
+        "SA_SET_ARSN arsn=1: below this ground's numbering (1764000000000001, the clock in "
+        "microseconds), commands signed before would run again if replayed; give "
+        "arsn=1764000000000001 or more"
+    )
+    assert len(s.wire) == 1  # nothing went out
+    ahead = now[0] + 5_000_000  # a counter set ahead of the clock: later commands go above it
+    s.send(parse(s.dictionary, f"SA_SET_ARSN arsn={ahead} challenge=7"))
+    s.send(parse(s.dictionary, "NOOP"))
+    assert unseal(s.wire[-1]).sn > ahead  # the NOOP after it: above the counter, so it runs
