@@ -49,6 +49,7 @@ class Command:
     args: dict[str, Any] = field(default_factory=dict)
     outcome: Stage | None = None  # COMPLETED or FAILED once it has finished (stored sequences)
     failure: Reason = Reason.OK  # why it failed
+    sn: int = 0  # the envelope's sequence number (0: bare, or a stored sequence's step)
 
     @property
     def name(self) -> str:
@@ -77,8 +78,11 @@ def checked(*checks: Callable[[Command], None]) -> Callable[[Command], None]:
     return run
 
 
-Verify = Callable[[Stage, int, int, int, Reason, int], None]
-"""Sends a verification report: stage, command APID, code, seq, reason, argument index."""
+Verify = Callable[[Stage, int, int, int, Reason, int, int], None]
+"""Sends a verification report: stage, command APID, code, seq, reason, argument index, and the
+sequence number of the envelope that carried the command (0 when none did): the ground matches a
+report to the exact envelope it sent, so a relay replaying an older session's reports cannot pass
+them off as answers to a new command with the same count."""
 
 Emit = Callable[[str, dict[str, Any]], None]
 """Raises an event by name with its arguments."""
@@ -119,9 +123,10 @@ class Dispatcher:
         self.arming = arming
         self.counters = Counters()
 
-    def receive(self, packet: bytes) -> Command | Rejected:
-        """Handle one verified command packet (CRC and header already checked by the uplink):
-        the accepted Command (its `outcome` set when it finishes) or the Rejected."""
+    def receive(self, packet: bytes, sn: int = 0) -> Command | Rejected:
+        """Handle one verified command packet (CRC and header already checked by the uplink),
+        carried by the envelope numbered `sn` (0: none): the accepted Command (its `outcome` set
+        when it finishes) or the Rejected."""
         apid = ccsds.apid_of(packet)
         seq = ccsds.seq_count_of(packet)
         code = packet[6] if len(packet) > 6 else 0
@@ -131,21 +136,21 @@ class Dispatcher:
             decoded = self.catalog.decode(packet)
         except PacketError as err:
             refused = Rejected(err.reason, err.message)
-            self._reject(apid, code, seq, refused)
+            self._reject(apid, code, seq, refused, sn)
             return refused
         definition = decoded.definition
         assert isinstance(definition, CommandDef)
-        cmd = Command(definition, apid, code, seq, decoded.values)
+        cmd = Command(definition, apid, code, seq, decoded.values, sn=sn)
         try:
             self._check(cmd)
         except Rejected as err:
-            self._reject(apid, code, seq, err)
+            self._reject(apid, code, seq, err, sn)
             return err
         c.accepted += 1
         if self.arming is not None:
             self.arming.accepted(cmd)
-        self.verify(Stage.ACCEPTED, apid, code, seq, Reason.OK, NO_ARGUMENT)
-        self.verify(Stage.STARTED, apid, code, seq, Reason.OK, NO_ARGUMENT)
+        self.verify(Stage.ACCEPTED, apid, code, seq, Reason.OK, NO_ARGUMENT, sn)
+        self.verify(Stage.STARTED, apid, code, seq, Reason.OK, NO_ARGUMENT, sn)
         try:
             finished = self.handlers[cmd.name].execute(cmd)
         except Failed as err:
@@ -166,9 +171,12 @@ class Dispatcher:
         if self.arming is not None:  # last: the operator learns first what else is wrong
             self.arming.check(cmd)
 
-    def refuse(self, packet: bytes, reason: Reason, report: bool = True) -> tuple[int, int, int]:
-        """Count and report (REJECTED) a packet uplink security would not pass; the APID, code
-        and seq its header claims. The security event is the caller's (it knows the key).
+    def refuse(
+        self, packet: bytes, reason: Reason, report: bool = True, sn: int = 0
+    ) -> tuple[int, int, int]:
+        """Count and report (REJECTED) a packet uplink security would not pass, carried by the
+        envelope numbered `sn` (0: bare); the APID, code and seq its header claims. The security
+        event is the caller's (it knows the key).
         `report` False: counted only (the uplink's refusal reports are over their rate)."""
         apid = ccsds.apid_of(packet) if len(packet) > 1 else 0
         seq = ccsds.seq_count_of(packet) if len(packet) > 3 else 0
@@ -178,27 +186,27 @@ class Dispatcher:
         c.rejected += 1
         c.last_reject = reason
         if report:
-            self.verify(Stage.REJECTED, apid, code, seq, reason, NO_ARGUMENT)
+            self.verify(Stage.REJECTED, apid, code, seq, reason, NO_ARGUMENT, sn)
         return apid, code, seq
 
-    def _reject(self, apid: int, code: int, seq: int, err: Rejected) -> None:
+    def _reject(self, apid: int, code: int, seq: int, err: Rejected, sn: int) -> None:
         self.counters.rejected += 1
         self.counters.last_reject = err.reason
         index = NO_ARGUMENT if err.arg_index is None else err.arg_index
-        self.verify(Stage.REJECTED, apid, code, seq, err.reason, index)
+        self.verify(Stage.REJECTED, apid, code, seq, err.reason, index, sn)
         self.emit("CMD_REJECTED", {"apid": apid, "code": code, "seq": seq, "reason": err.reason})
 
     def complete(self, cmd: Command) -> None:
         """Report a command completed."""
         cmd.outcome = Stage.COMPLETED
         self.counters.completed += 1
-        self.verify(Stage.COMPLETED, cmd.apid, cmd.code, cmd.seq, Reason.OK, NO_ARGUMENT)
+        self.verify(Stage.COMPLETED, cmd.apid, cmd.code, cmd.seq, Reason.OK, NO_ARGUMENT, cmd.sn)
 
     def fail(self, cmd: Command, reason: Reason) -> None:
         """Report a command failed after it started."""
         cmd.outcome, cmd.failure = Stage.FAILED, reason
         self.counters.failed += 1
-        self.verify(Stage.FAILED, cmd.apid, cmd.code, cmd.seq, reason, NO_ARGUMENT)
+        self.verify(Stage.FAILED, cmd.apid, cmd.code, cmd.seq, reason, NO_ARGUMENT, cmd.sn)
         args = {"apid": cmd.apid, "code": cmd.code, "seq": cmd.seq, "reason": reason}
         self.emit("CMD_FAILED", args)
 

@@ -155,9 +155,9 @@ class FlightSoftware:
         """The link was reopened (any thread): forget a partial frame, in order with post()."""
         self.executive.call_soon(self.uplink.resync)
 
-    def _command_arrived(self, packet: bytes) -> None:
+    def _command_arrived(self, packet: bytes, sn: int) -> None:
         self.last_command_time = self.clock.now()
-        self.dispatcher.receive(packet)
+        self.dispatcher.receive(packet, sn)
 
     def _run_step(self, packet: bytes) -> Command | Rejected:
         """A stored sequence's step, dispatched as if from the ground (it feeds the dead-man)."""

@@ -52,11 +52,18 @@ class Outbox:
         self._send(packet, precious=True)
 
     def verify(
-        self, stage: Stage, apid: int, code: int, seq: int, reason: Reason, arg_index: int
+        self,
+        stage: Stage,
+        apid: int,
+        code: int,
+        seq: int,
+        reason: Reason,
+        arg_index: int,
+        sn: int = 0,
     ) -> None:
-        """Send a command verification report."""
+        """Send a command verification report; `sn` is the envelope's that carried the command."""
         values = {"stage": stage, "cmd_apid": apid, "cmd_code": code, "cmd_seq": seq,
-                  "reason": reason, "arg_index": arg_index}  # fmt: skip
+                  "reason": reason, "arg_index": arg_index, "cmd_sn": sn}  # fmt: skip
         tm = self._verify
         packet = self.catalog.encode_telemetry(tm, values, self.next_seq(tm.apid), self.stamp())
         self._send(packet, precious=True)

@@ -238,6 +238,7 @@ class UplinkSecurity:
         self._emit = emit
         self._days = days
         self.challenge = nonce() & 0xFFFFFFFF if key is not None else 0
+        self.opened_sn = 0  # the SN of the envelope open() last passed (0: a bare command)
         self.refused: Counter[Reason] = Counter()
         self.authenticated = 0
         self.nvram_errno = 0  # the errno of the last failed write; 0 once a write succeeds
@@ -263,6 +264,7 @@ class UplinkSecurity:
             if self.key is not None:
                 why = "a bare command: this uplink requires authentication (sign it with the key)"
                 raise self._refuse(Reason.UNAUTHENTICATED, why, packet)
+            self.opened_sn = 0
             return packet
         try:
             envelope = secure.unseal(packet)
@@ -289,6 +291,7 @@ class UplinkSecurity:
         if not word0 & ccsds.TYPE_BIT or word0 & ccsds.APID_MASK == secure.APID:
             why = "an envelope must hold one command packet"
             raise self._refuse(Reason.BAD_HEADER, why, inner, spi, sn)
+        self.opened_sn = sn
         return inner
 
     def would_admit(self, sn: int, window: int) -> str | None:

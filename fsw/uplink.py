@@ -33,10 +33,10 @@ class Uplink:
     def __init__(
         self,
         catalog: Catalog,
-        deliver: Callable[[bytes], None],
+        deliver: Callable[[bytes, int], None],
         emit: Callable[[str, dict[str, Any]], None],
         security: UplinkSecurity | None = None,
-        refuse: Callable[[bytes, Reason, bool], tuple[int, int, int]] | None = None,
+        refuse: Callable[[bytes, Reason, bool, int], tuple[int, int, int]] | None = None,
         window: Callable[[], int] = lambda: 64,
         now: Callable[[], float] = lambda: 0.0,
     ) -> None:
@@ -67,7 +67,7 @@ class Uplink:
             except Refused as refusal:
                 self._report(refusal)
                 continue
-            self._deliver(command)
+            self._deliver(command, self.security.opened_sn)  # reports echo the envelope's SN
 
     def _report(self, refusal: Refused) -> None:
         """A rejection report (from the dispatcher, which counts it) and a security event, at
@@ -80,12 +80,12 @@ class Uplink:
         if self._tokens < 1:
             self.unreported += 1
             if self._refuse is not None:  # still counted: HK's cmd_rejected counts every one
-                self._refuse(refusal.packet, refusal.reason, False)
+                self._refuse(refusal.packet, refusal.reason, False, refusal.sn)
             return
         self._tokens -= 1
         apid = code = seq = 0
         if self._refuse is not None:
-            apid, code, seq = self._refuse(refusal.packet, refusal.reason, True)
+            apid, code, seq = self._refuse(refusal.packet, refusal.reason, True, refusal.sn)
         self._emit(
             "UPLINK_REFUSED",
             {"apid": apid, "code": code, "seq": seq, "reason": refusal.reason,
