@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from fsw.packets import ccsds
+from fsw.packets import ccsds, secure
 from fsw.packets.catalog import Packet
 from fsw.packets.reasons import PacketError
 from fsw.security import Key
@@ -150,10 +150,11 @@ class Session:
                 command.name, command.args, seq, data=command.data
             )
             now = self.ground_time_ns()
-            sent = SentCommand(seq, command.definition, dict(command.args), command.text(),
-                               now / 1e9, sent_at=self.state.time)  # fmt: skip
-            self.state.sent(sent)  # before it goes: an in-process rover answers at once
             wire = packet if self.signer is None else self.signer.seal(packet)
+            sn = 0 if self.signer is None else secure.unseal(wire).sn  # its reports must echo it
+            sent = SentCommand(seq, command.definition, dict(command.args), command.text(),
+                               now / 1e9, sent_at=self.state.time, sn=sn)  # fmt: skip
+            self.state.sent(sent)  # before it goes: an in-process rover answers at once
             self._wire[(command.definition.apid, seq)] = wire
             try:
                 self._transmit(wire)

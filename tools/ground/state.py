@@ -1,6 +1,7 @@
 """What the ground knows about the rover: the latest value of every telemetry packet, the events
 in order, and what became of each command it sent (verification matched by APID and sequence
-count). Fed decoded packets; pure, no I/O, no threads."""
+count, and by the envelope's sequence number when the command was signed). Fed decoded packets;
+pure, no I/O, no threads."""
 
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ class SentCommand:
     waiting: list[tuple[float, str, dict[str, Any]]] = field(default_factory=list)  # before it
     sent_at: float | None = None  # rover time when it went out: its newest packet's (the screen's)
     reported_at: float | None = None  # rover time of its latest report
+    sn: int = 0  # the sequence number of the envelope that carried it (0: sent bare)
 
     @property
     def name(self) -> str:
@@ -87,6 +89,7 @@ class GroundState:
         self.counts: Counter[str] = Counter()
         self.time: float | None = None  # mission time of the latest packet (s since the epoch)
         self.params: dict[str, float] = {}  # parameter values the rover reported (events)
+        self.foreign = 0  # reports naming a command of ours by count, but not its envelope
 
     def sent(self, command: SentCommand) -> None:
         """Note a command going out, so its reports can be matched to it."""
@@ -121,6 +124,9 @@ class GroundState:
         command = self.commands.get((v["cmd_apid"], v["cmd_seq"]))
         if command is None or command.definition.code != v["cmd_code"]:
             return Update(packet, playback=playback)  # another ground's, or from before
+        if command.sn and v.get("cmd_sn") != command.sn:
+            self.foreign += 1  # same count, another envelope: an older session's, replayed?
+            return Update(packet, playback=playback)
         if command.copies > 1 and shown["reason"] == Reason.REPLAYED.name:
             return Update(packet, command)  # a repeated copy refused: says nothing of the first
         if not _report(command, packet, shown, now):
