@@ -141,7 +141,15 @@ def test_housekeeping_that_no_eviction_could_fit_costs_only_itself():
     s = Store(MIN_SIZE)
     small = CATALOG.encode_telemetry(
         "CMD_VERIFY",
-        {"stage": 1, "cmd_apid": 16, "cmd_code": 0, "cmd_seq": 0, "reason": 0, "arg_index": 0},
+        {
+            "stage": 1,
+            "cmd_apid": 16,
+            "cmd_code": 0,
+            "cmd_seq": 0,
+            "reason": 0,
+            "arg_index": 0,
+            "cmd_sn": 0,
+        },
         0,
         100.0,
     )

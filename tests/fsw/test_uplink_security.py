@@ -238,3 +238,26 @@ def test_a_flood_without_the_key_is_counted_but_reported_at_a_limited_rate():
     assert r.last("HK")["cmd_rejected"] == 2005  # reported or not, every refusal counts
     store = r.flight.forward.store
     assert store.evicted == [0, 0]  # nothing pushed out of the store
+
+
+def test_every_report_names_the_envelope_that_carried_its_command():
+    """The ground files a report only under the envelope it sent: the rover echoes its SN in
+    CMD_VERIFY, for a command run, a refused replay and a refused forgery alike."""
+    r = rover()
+    good = sealed("PING", 5, 300, token=6)
+    r.flight.receive(good)
+    r.flight.receive(good)  # the copy, refused: it names the same envelope
+    wrong = Key(7, bytes(32))
+    r.flight.receive(sealed("PING", 6, 400, wrong, token=7))
+    r.flight.receive(frame(CATALOG.encode_command("PING", {"token": 8}, 7)))  # bare: none
+    r.run(1)
+    sns = [(v["cmd_seq"], v["stage"], v["cmd_sn"]) for p in r.packets
+           if p.name == "CMD_VERIFY" and (v := p.shown())["cmd_seq"] in (5, 6, 7)]  # fmt: skip
+    assert sns == [
+        (5, "ACCEPTED", 300),
+        (5, "STARTED", 300),
+        (5, "COMPLETED", 300),
+        (5, "REJECTED", 300),
+        (6, "REJECTED", 400),
+        (7, "REJECTED", 0),
+    ]

@@ -53,7 +53,15 @@ def test_bad_crcs_are_counted_not_returned_and_mixed_streams_split():
     event = CATALOG.encode_event("PING_REPLY", {"token": 1}, 0, 1.0)
     verify = CATALOG.encode_telemetry(
         "CMD_VERIFY",
-        {"stage": 1, "cmd_apid": 16, "cmd_code": 2, "cmd_seq": 4, "reason": 0, "arg_index": 255},
+        {
+            "stage": 1,
+            "cmd_apid": 16,
+            "cmd_code": 2,
+            "cmd_seq": 4,
+            "reason": 0,
+            "arg_index": 255,
+            "cmd_sn": 0,
+        },
         0,
         2.0,
     )
@@ -144,7 +152,15 @@ def test_ccsdspy_splits_our_mixed_stream_where_we_do(tmp_path):
     items = hk_packets(300)
     verify_report = CATALOG.encode_telemetry(
         "CMD_VERIFY",
-        {"stage": 5, "cmd_apid": 16, "cmd_code": 2, "cmd_seq": 4, "reason": 0, "arg_index": 255},
+        {
+            "stage": 5,
+            "cmd_apid": 16,
+            "cmd_code": 2,
+            "cmd_seq": 4,
+            "reason": 0,
+            "arg_index": 255,
+            "cmd_sn": 0,
+        },
         0,
         2.0,
     )

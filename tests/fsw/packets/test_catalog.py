@@ -103,6 +103,7 @@ def test_encode_refuses_values_that_do_not_fit():
                 "cmd_seq": 0,
                 "reason": 0,
                 "arg_index": 0,
+                "cmd_sn": 0,
             },
             0,
             0.0,
@@ -110,7 +111,7 @@ def test_encode_refuses_values_that_do_not_fit():
     with pytest.raises(PacketError, match="needs 'reason'"):
         CATALOG.encode_telemetry(
             "CMD_VERIFY",
-            {"stage": 1, "cmd_apid": 7, "cmd_code": 0, "cmd_seq": 0, "arg_index": 0},
+            {"stage": 1, "cmd_apid": 7, "cmd_code": 0, "cmd_seq": 0, "arg_index": 0, "cmd_sn": 0},
             0,
             0.0,
         )

@@ -16,10 +16,11 @@ GOLDEN = {
     "noop": "18 10  C0 00  00 02  00  1A 46",
     # PING token=0xDEADBEEF, seq 1023 -> 0xC3FF; 13 bytes -> data length 6; code 0x02.
     "ping": "18 10  C3 FF  00 06  02  DE AD BE EF  E3 7F",
-    # CMD_VERIFY: TM (type 0), sec. header 1, APID 0x101 -> 0x0901; seq 42; 22 bytes -> 15;
+    # CMD_VERIFY: TM (type 0), sec. header 1, APID 0x101 -> 0x0901; seq 42; 30 bytes -> 23;
     # CUC 256 s + 0x8000/65536 s; stage COMPLETED (5), cmd APID 0x0010, code 2, seq 16383,
-    # reason OK (0), arg_index 0xFF.
-    "verify": "09 01  C0 2A  00 0F  00 00 01 00  80 00  05  00 10  02  3F FF  00  FF  A1 45",
+    # reason OK (0), arg_index 0xFF, cmd_sn 0x0102030405060708.
+    "verify": "09 01  C0 2A  00 17  00 00 01 00  80 00  05  00 10  02  3F FF  00  FF"
+    "  01 02 03 04 05 06 07 08  3B 90",
     # EVENT PING_REPLY: APID 0x102, seq 7, 21 bytes -> 14; CUC 256.25 s; event id 2,
     # severity INFO (1), token 42.
     "event": "09 02  C0 07  00 0E  00 00 01 00  40 00  00 02  01  00 00 00 2A  2E 35",
@@ -62,6 +63,7 @@ def test_verification_report_golden():
         "cmd_seq": 16383,
         "reason": "OK",
         "arg_index": 0xFF,
+        "cmd_sn": 0x0102030405060708,
     }
     assert CATALOG.encode_telemetry("CMD_VERIFY", values, 42, 256.5) == golden("verify")
     packet = CATALOG.decode(golden("verify"))

@@ -30,7 +30,7 @@ def test_apids_follow_the_allocation():
 
 def test_verification_report_names_the_command_and_the_stage():
     names = [f.name for f in CATALOG.telemetry_packet("CMD_VERIFY").fields]
-    assert names == ["stage", "cmd_apid", "cmd_code", "cmd_seq", "reason", "arg_index"]
+    assert names == ["stage", "cmd_apid", "cmd_code", "cmd_seq", "reason", "arg_index", "cmd_sn"]
     fields = {f.name: f for f in CATALOG.telemetry_packet("CMD_VERIFY").fields}
     assert fields["stage"].enum is Stage and fields["reason"].enum is Reason
     assert {s.name for s in Stage} >= {"ACCEPTED", "REJECTED", "STARTED", "COMPLETED", "FAILED"}

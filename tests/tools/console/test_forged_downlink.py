@@ -82,7 +82,8 @@ class ForgingRelay:
         out = []
         for n, stage in enumerate((Stage.ACCEPTED, Stage.STARTED, Stage.COMPLETED)):
             values = {"stage": stage, "cmd_apid": DRIVE.apid, "cmd_code": DRIVE.code,
-                      "cmd_seq": seq, "reason": Reason.OK, "arg_index": 0}  # fmt: skip
+                      "cmd_seq": seq, "reason": Reason.OK, "arg_index": 0,
+                      "cmd_sn": 0}  # fmt: skip
             report = CATALOG.encode_telemetry("CMD_VERIFY", values, 9000 + n, self.last_time)
             out.append(report)
             out.append(secure.seal(report, os.urandom(32), 1, 2**62 + n, telemetry=True))
@@ -138,3 +139,91 @@ def test_a_forged_drive_completion_is_refused_said_and_fails_the_script(relayed,
     assert " Drive " not in fsw.output()  # and the rover never drove
     commands_log = (tmp_path / "state" / "commands.log").read_text()
     assert "DRIVE" not in commands_log or "COMPLETED" not in commands_log.split("DRIVE", 1)[1]
+
+
+class ReplayingRelay:
+    """A TCP proxy that records every downlink frame of the first ground's session; to a later
+    ground it forwards nothing down, drops its RESET_COUNTERS and plays the recording instead
+    (the reviewer's replay: the recorded reports are genuine, sealed by the rover)."""
+
+    def __init__(self, upstream: int) -> None:
+        self.upstream = upstream
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.recorded: list[bytes] = []
+        self.replaying = False
+        self.replayed = 0
+        self._sockets: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                ground, _ = self.listener.accept()
+                rover = socket.create_connection(("127.0.0.1", self.upstream))
+                self._sockets += [ground, rover]
+                replaying = self.replaying
+                threading.Thread(target=self._up, args=(ground, rover, replaying),
+                                 daemon=True).start()  # fmt: skip
+                threading.Thread(target=self._down, args=(rover, ground, replaying),
+                                 daemon=True).start()  # fmt: skip
+
+    def _up(self, ground: socket.socket, rover: socket.socket, replaying: bool) -> None:
+        deframer = Deframer()
+        reset = CATALOG.command("RESET_COUNTERS")
+        with contextlib.suppress(OSError):
+            while data := ground.recv(65536):
+                for packet in deframer.feed(data).packets:
+                    sealed = ccsds.apid_of(packet) == secure.APID
+                    command = secure.unseal(packet).command if sealed else packet
+                    ours = ccsds.apid_of(command) == reset.apid and command[6] == reset.code
+                    if replaying and ours:
+                        self.replayed = len(self.recorded)
+                        ground.sendall(b"".join(self.recorded))
+                        continue
+                    rover.sendall(frame(packet))
+
+    def _down(self, rover: socket.socket, ground: socket.socket, replaying: bool) -> None:
+        deframer = Deframer()
+        with contextlib.suppress(OSError):
+            while data := rover.recv(65536):
+                if replaying:
+                    continue  # the fresh ground hears only the recording
+                self.recorded += [frame(p) for p in deframer.feed(data).packets]
+                ground.sendall(data)
+
+    def close(self) -> None:
+        self.listener.close()
+        for s in self._sockets:
+            with contextlib.suppress(OSError):
+                s.close()
+
+
+def _console(port: int, script: Path, state: Path) -> subprocess.CompletedProcess[str]:
+    args = ["console", "--link", f"socket://127.0.0.1:{port}", "--script", str(script),
+            "--state-dir", str(state), "--connect-timeout", "10"]  # fmt: skip
+    return subprocess.run(rover_command(*args), cwd=ROOT, env=child_env(),
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          timeout=60, check=False)  # fmt: skip
+
+
+def test_a_fresh_console_does_not_believe_an_older_sessions_reports_replayed(tmp_path: Path):
+    """Both consoles number their RESET_COUNTERS 0; the second's never reaches the rover, and
+    the first's genuine sealed reports, replayed, must not pass as the second's."""
+    script = tmp_path / "reset.txt"
+    script.write_text("RESET_COUNTERS timeout 3\n")
+    with FswProcess.start(speed=20) as fsw:
+        relay = ReplayingRelay(fsw.port or 0)
+        try:
+            first = _console(relay.port, script, tmp_path / "first")
+            out = first.stdout + first.stderr
+            assert first.returncode == 0 and "RESET_COUNTERS COMPLETED" in out, out
+            relay.replaying = True
+            second = _console(relay.port, script, tmp_path / "second")
+        finally:
+            relay.close()
+    out = second.stdout + second.stderr
+    assert "Traceback" not in out, out
+    assert relay.replayed > 0, out  # the attack happened
+    assert not re.search(r"RESET_COUNTERS[^\n]*COMPLETED", out), out
+    assert second.returncode == 1, out

@@ -8,7 +8,7 @@ D = Dictionary.from_flight()
 
 def verify(stage, seq, code, apid=0x011, at=100.0):
     values = {"stage": stage, "cmd_apid": apid, "cmd_code": code, "cmd_seq": seq,
-              "reason": "OK", "arg_index": 255}  # fmt: skip
+              "reason": "OK", "arg_index": 255, "cmd_sn": 0}  # fmt: skip
     return D.decode(CATALOG.encode_telemetry("CMD_VERIFY", values, seq, at))
 
 
@@ -38,3 +38,25 @@ def test_reports_out_of_order_on_a_lossy_link_are_filed_in_the_rovers_order():
     assert drive.stages == [] and drive.final is None
     state.add(verify("ACCEPTED", 4, code, at=101.0), 9.0, playback=True)  # from the store
     assert drive.stages == ["ACCEPTED", "STARTED", "COMPLETED"] and drive.finished == 9.0
+
+
+def test_a_report_for_another_envelope_with_the_same_count_is_not_filed_but_counted():
+    """A relay replays an older session's genuine reports for count 0: the command this ground
+    signed (SN 2000) must not take them; its own (echoing 2000) it does."""
+    state = GroundState()
+    line = parse(D, "RESET_COUNTERS")
+    reset = SentCommand(0, line.definition, line.args, line.text(), 0.0, sn=2000)
+    state.sent(reset)
+    code, apid = line.definition.code, line.definition.apid
+
+    def report(stage, sn):
+        values = {"stage": stage, "cmd_apid": apid, "cmd_code": code, "cmd_seq": 0,
+                  "reason": "OK", "arg_index": 255, "cmd_sn": sn}  # fmt: skip
+        return D.decode(CATALOG.encode_telemetry("CMD_VERIFY", values, 0, 100.0))
+
+    for stage in ("ACCEPTED", "STARTED", "COMPLETED"):
+        assert state.add(report(stage, 1000), 1.0).command is None  # the older session's
+    assert reset.stages == [] and state.foreign == 3
+    for stage in ("ACCEPTED", "STARTED", "COMPLETED"):
+        assert state.add(report(stage, 2000), 2.0).command is reset
+    assert reset.final == "COMPLETED" and state.foreign == 3

@@ -27,7 +27,7 @@ DOWN = downlink_key(KEY)
 
 def report(seq: int, stage: Stage = Stage.COMPLETED, apid: int = 0x011, code: int = 0) -> bytes:
     values = {"stage": stage, "cmd_apid": apid, "cmd_code": code, "cmd_seq": seq,
-              "reason": Reason.OK, "arg_index": 0}  # fmt: skip
+              "reason": Reason.OK, "arg_index": 0, "cmd_sn": 0}  # fmt: skip
     return CATALOG.encode_telemetry("CMD_VERIFY", values, 5, 1000.0)
 
 
