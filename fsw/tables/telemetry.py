@@ -137,12 +137,7 @@ TELEMETRY: tuple[TelemetryDef, ...] = (
             Field("cmd_seq", "u16", "Sequence count of the command packet"),
             Field("reason", "u8", "Why it was rejected or failed (OK otherwise)", enum=Reason),
             Field("arg_index", "u8", f"Index of the argument at fault ({NO_ARGUMENT} when none)"),
-            Field(
-                "cmd_sn",
-                "u64",
-                "Sequence number of the envelope that carried the command (0: bare, or a stored "
-                "sequence's step): the ground files a report only under the envelope it sent",
-            ),
+            Field("cmd_sn", "u64", "Sequence number of the envelope that carried it (0: none)"),
         ),
     ),
     TelemetryDef(
