@@ -6,8 +6,9 @@ housekeeping, wired together over one hardware port and one clock.
 While asleep (HIBERNATE, NAP) the control group only checks whether to wake, and both groups run
 at HIBERNATE_PERIOD: the wake-up circuit and a slow beacon.
 
-Flight code runs on one thread. The radio, on threads of its own, post()s uplink bytes, which the
-executive hands to receive() on the flight thread between cycles (Executive.call_soon).
+Flight code runs on one thread. The radio, on threads of its own, post()s uplink bytes into a
+bounded inbox; the executive hands them to the uplink between cycles, a slice at a time within
+UPLINK_BUDGET bytes per control period (fsw.inbox), so no flood can hold the control group.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from fsw.fdir.schema import Watch
 from fsw.forward import StoreAndForward
 from fsw.handlers import build_handlers
 from fsw.housekeeping import housekeeping_packets
+from fsw.inbox import Inbox, Intake
 from fsw.mobility.drive import DriveController, Limits, Status
 from fsw.mobility.geometry import TOP_SPEED
 from fsw.modes.machine import ModeMachine
@@ -78,7 +80,7 @@ class FlightSoftware:
         store_size: int = DEFAULT_SIZE,
     ) -> None:
         self.port, self.clock, self.downlink, self.catalog = port, clock, downlink, catalog
-        self.contact = contact or _always  # whether the relay is in view now (store & playback)
+        self.contact = contact or (lambda: True)  # the relay in view now (store & playback)
         self.outbox = Outbox(catalog, clock)  # makes every packet: numbered, stamped
         self.forward = StoreAndForward(self, store_size)  # every packet: live and/or stored
         self.outbox.sink = self.forward
@@ -117,6 +119,9 @@ class FlightSoftware:
             lambda: int(self.params["ANTI_REPLAY_WINDOW"]),
             clock.now,
         )
+        self.inbox = Inbox(clock.wake)
+        self.intake = Intake(self.inbox, self.params, control_period, clock.now, self.uplink)
+        self.executive.intake = self.intake.step
         self.sensors = port.sense()
         self.nav = Navigation(self.sensors)
         major, minor, patch = VERSION
@@ -140,12 +145,12 @@ class FlightSoftware:
         self.uplink.receive(data)
 
     def post(self, data: bytes) -> None:
-        """Bytes from the ground link, from any thread: receive()d on the flight thread at once."""
-        self.executive.call_soon(lambda: self.receive(data))
+        """Bytes from the ground link, from any thread: into the inbox (full: dropped, counted)."""
+        self.inbox.post(data)
 
     def post_link_reset(self) -> None:
         """The link was reopened (any thread): forget a partial frame, in order with post()."""
-        self.executive.call_soon(self.uplink.resync)
+        self.inbox.post_reset()
 
     def _command_arrived(self, packet: bytes) -> None:
         self.last_command_time = self.clock.now()
@@ -170,6 +175,7 @@ class FlightSoftware:
 
     def control(self) -> None:
         """One control cycle."""
+        self.intake.cycle()
         s = self.sensors = self.port.sense()
         dt = self.control_group.period_ns / 1e9
         params = self.params.values
@@ -188,6 +194,7 @@ class FlightSoftware:
         r.electronics_temp, r.exterior_temp = s.electronics_temp, s.exterior_temp
         r.command_silence = s.time - self.last_command_time
         r.hardware_silence = s.hardware_silence
+        r.control_lateness = self.executive.late_last_ns / 1e9
         r.stall_fraction = params["STALL_RATE_FRACTION"]
         motion = self.drive.motion
         watching = _AWAKE_BIT  # asleep, the cycle ended above
@@ -389,7 +396,3 @@ class FlightSoftware:
     def events_sent(self) -> int:
         """Events raised since boot."""
         return self.outbox.events_sent
-
-
-def _always() -> bool:
-    return True
