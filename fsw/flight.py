@@ -144,9 +144,10 @@ class FlightSoftware:
         """Bytes from the ground link (COBS frames of command packets), on the flight thread."""
         self.uplink.receive(data)
 
-    def post(self, data: bytes) -> None:
-        """Bytes from the ground link, from any thread: into the inbox (full: dropped, counted)."""
-        self.inbox.post(data)
+    def post(self, data: bytes) -> bool:
+        """Bytes from the ground link, from any thread, into the inbox: False when it was full
+        (the excess dropped and counted) and the radio should ease off."""
+        return self.inbox.post(data)
 
     def post_link_reset(self) -> None:
         """The link was reopened (any thread): forget a partial frame, in order with post()."""

@@ -79,8 +79,8 @@ def _hk(f: FlightSoftware) -> dict[str, Any]:
     executive, inbox = f.executive, f.inbox
     values["cycle_late_last"] = executive.late_last_ns / 1e6
     values["cycle_late_max"] = executive.take_late_max() / 1e6
-    values["uplink_bytes"] = _u32(inbox.taken_bytes)
-    values["uplink_dropped_bytes"] = _u32(inbox.dropped_bytes)
+    values["uplink_bytes"] = inbox.taken_bytes  # u64: a loopback flood passes 2^32 in seconds
+    values["uplink_dropped_bytes"] = inbox.dropped_bytes
     values["uplink_dropped_chunks"] = _u32(inbox.dropped_chunks)
     values["uplink_deferred"] = _u32(f.intake.deferred)
     values["uplink_waiting"] = _u32(inbox.waiting)

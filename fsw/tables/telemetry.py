@@ -130,10 +130,10 @@ TELEMETRY: tuple[TelemetryDef, ...] = (
                 "ms",
                 limits=Limits(yellow_high=20.0, red_high=100.0),
             ),
-            Field("uplink_bytes", "u32", "Uplink bytes the flight software took in", "byte"),
+            Field("uplink_bytes", "u64", "Uplink bytes the flight software took in", "byte"),
             Field(
                 "uplink_dropped_bytes",
-                "u32",
+                "u64",
                 "Uplink bytes dropped: the inbox was full (a flood)",
                 "byte",
                 limits=Limits(yellow_high=1),
