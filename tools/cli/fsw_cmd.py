@@ -137,8 +137,8 @@ def main(args: argparse.Namespace) -> int:
             "serial://... mission time must too (--speed 1)"
         )
 
-    def uplink(data: bytes) -> None:  # from the radio's thread; `flight` exists by then
-        (flight.post if relay is None else relay.uplink)(data)  # relay: flight.post on arrival
+    def uplink(data: bytes) -> object:  # from the radio's thread; `flight` exists by then
+        return (flight.post if relay is None else relay.uplink)(data)  # False: inbox full
 
     def reopened() -> None:  # a relay hands the flight software whole frames only
         (flight.post_link_reset if relay is None else relay.reset_uplink)()
@@ -203,7 +203,7 @@ def _relay(
     start: float,
     seed: int,
     clock: RealTimeClock,
-    to_rover: Callable[[bytes], None],
+    to_rover: Callable[[bytes], object],
     radio: Radio,
 ) -> RelayLink | None:
     """The relay between radio and flight software (started), or None for a lab link."""
@@ -279,7 +279,7 @@ def _wait_for(board: BoardLink) -> None:
 
 
 def _radio(
-    args: argparse.Namespace, post: Callable[[bytes], None], reset: Callable[[], None]
+    args: argparse.Namespace, post: Callable[[bytes], object], reset: Callable[[], None]
 ) -> Radio:
     """The radio the options ask for (not started)."""
     if args.link:
