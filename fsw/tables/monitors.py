@@ -194,7 +194,7 @@ MONITORS: tuple[MonitorDef, ...] = (
         "CONTROL_STARVED",
         "control_lateness",
         True,
-        0.5,
+        1.0,
         (0.1, 10.0),
         "s",
         1,

@@ -21,16 +21,16 @@ def test_a_control_loop_held_past_the_limit_while_driving_stops_the_rover():
     seq = rover.send("DRIVE", **DRIVE)
     rover.run(5.0)
     assert rover.last("MOBILITY")["motion"] == "DRIVING"
-    rover.flight.executive.call_soon(lambda: clock.stall(0.8))  # the flight thread held 0.8 s
+    rover.flight.executive.call_soon(lambda: clock.stall(1.5))  # the flight thread held 1.5 s
     rover.run(1.0)
     trips = [e.shown() for e in rover.events("MONITOR_TRIPPED")]
     assert [t["monitor"] for t in trips] == ["CONTROL_STARVED"]
-    assert trips[0]["value"] >= 0.7
+    assert trips[0]["value"] >= 1.4
     assert rover.stages(seq)[-1][:2] == ("FAILED", "FAULT_STOP")
     assert rover.last("MOBILITY")["motion"] == "IDLE"
     hk = rover.last("HK")
-    assert hk["cycle_overruns"] >= 7  # every control deadline the stall passed
-    assert hk["cycle_late_max"] >= 700.0  # in ms, the window since the HK before
+    assert hk["cycle_overruns"] >= 14  # every control deadline the stall passed
+    assert hk["cycle_late_max"] >= 1400.0  # in ms, the window since the HK before
 
 
 def test_a_held_loop_below_the_limit_only_shows_in_housekeeping():
@@ -38,10 +38,10 @@ def test_a_held_loop_below_the_limit_only_shows_in_housekeeping():
     rover = Rover(clock=clock)
     seq = rover.send("DRIVE", **DRIVE)
     rover.run(2.0)
-    rover.flight.executive.call_soon(lambda: clock.stall(0.3))
+    rover.flight.executive.call_soon(lambda: clock.stall(0.8))
     rover.run(1.0)  # the stall, and the next HK
     late = max(p.shown()["cycle_late_max"] for p in rover.packets if p.name == "HK")
-    assert 250.0 <= late <= 350.0
+    assert 750.0 <= late <= 850.0
     assert rover.events("MONITOR_TRIPPED") == []
     rover.run(100)
     assert rover.stages(seq)[-1][0] == "COMPLETED"
