@@ -87,6 +87,11 @@ class Uplink:
         """UPLINK_DISCARDED events not raised (the rate limit; their bytes went in later ones)."""
         return self._discards.refused
 
+    @property
+    def held(self) -> Counter[Reason]:
+        """Discarded bytes by reason not yet in an UPLINK_DISCARDED event (a copy)."""
+        return Counter(self._unreported_bytes)
+
     def _report_discards(self) -> None:
         """An UPLINK_DISCARDED event per reason for the bytes not reported yet, as the rate
         limit allows (the rest wait for a later one)."""
