@@ -27,6 +27,10 @@ from dataclasses import dataclass
 
 from fsw.clock import Clock, to_ns
 
+LATE_SHARE = 5
+"""A cycle that starts over 1/LATE_SHARE of the shortest period late counts as late (20 ms at
+10 Hz): the share of late cycles bounds the lateness percentile the ground can judge."""
+
 
 @dataclass(slots=True)
 class RateGroup:
@@ -55,6 +59,7 @@ class Executive:
         self.intake: Callable[[], bool] | None = None  # a slice of uplink work: True if more now
         self.late_last_ns = 0  # how late the last cycle started (real-time clock only)
         self.late_max_ns = 0  # the latest since take_late_max()
+        self.late_cycles = 0  # cycles that started over LATE_SHARE of the shortest period late
 
     def _next_due(self, period_ns: int) -> int:
         """The first instant after now on the grid of `period_ns` from the executive's start:
@@ -128,6 +133,8 @@ class Executive:
             now = clock.now_ns() if measure else due  # a real clock wakes a little late
             self.late_last_ns = now - due
             self.late_max_ns = max(self.late_max_ns, self.late_last_ns)
+            if self.late_last_ns * LATE_SHARE > min(g.period_ns for g in groups):
+                self.late_cycles += 1
             for g in groups:
                 if g.next_ns <= now:
                     skipped = (now - g.next_ns) // g.period_ns  # deadlines that came and went

@@ -79,6 +79,7 @@ def _hk(f: FlightSoftware) -> dict[str, Any]:
     executive, inbox = f.executive, f.inbox
     values["cycle_late_last"] = executive.late_last_ns / 1e6
     values["cycle_late_max"] = executive.take_late_max() / 1e6
+    values["cycles_late"] = _u32(executive.late_cycles)
     values["uplink_bytes"] = inbox.taken_bytes  # u64: a loopback flood passes 2^32 in seconds
     values["uplink_dropped_bytes"] = inbox.dropped_bytes
     values["uplink_dropped_chunks"] = _u32(inbox.dropped_chunks)

@@ -25,11 +25,14 @@ MAX_BYTES = 256 * 1024
 """Bytes the inbox holds at most: some seconds of the uplink budget."""
 MAX_CHUNKS = 1024
 """Chunks (reads of a radio) it holds at most: many small reads must not grow it either."""
+_PACKETS = "UPLINK_PACKET_BUDGET"
 RESET = None
 """What take() gives for a link reset, in order with the bytes."""
 SLICE = 2048
-"""Uplink bytes handled at most in one go between cycles: a slice of garbage or of commands
-costs well under a millisecond, so the next cycle waits at most that long."""
+"""Uplink bytes deframed at most in one step between cycles (garbage: about 20 us)."""
+PACKET_STEP = 8
+"""Command packets judged at most in one step (each authenticated, dispatched, reported: a
+signed command costs some 100 us), so the next cycle waits at most about a millisecond."""
 
 
 class Inbox:
@@ -127,34 +130,56 @@ class Intake:
         now: Callable[[], float],
         uplink: Uplink,
     ) -> None:
-        """`params`: UPLINK_BUDGET, bytes per control `period` (read each time: SET_PARAM applies
-        at once); `uplink`: where the bytes go."""
+        """`params`: UPLINK_BUDGET (bytes) and UPLINK_PACKET_BUDGET (command packets) per
+        control `period`, read each time (SET_PARAM applies at once); `uplink`: where the bytes
+        go."""
         self.inbox, self._params, self._period, self._uplink = inbox, params, period, uplink
-        budget = params["UPLINK_BUDGET"]
-        self._bucket = TokenBucket(budget / period, budget, now)
+        self._bytes = self._bucket("UPLINK_BUDGET", now)
+        self._packets = self._bucket(_PACKETS, now)
         self.deferred = 0  # control cycles that began with uplink input still waiting
 
+    def _bucket(self, param: str, now: Callable[[], float]) -> TokenBucket:
+        budget = self._params[param]
+        return TokenBucket(budget / self._period, budget, now)
+
+    def _set_rates(self) -> None:
+        for bucket, param in ((self._bytes, "UPLINK_BUDGET"), (self._packets, _PACKETS)):
+            bucket.burst = self._params[param]
+            bucket.rate = bucket.burst / self._period
+
     def step(self) -> bool:
-        """One slice through the uplink (the executive's intake); whether there is more the
-        budget allows now."""
-        bucket, limit = self._bucket, self._params["UPLINK_BUDGET"]
-        bucket.burst, bucket.rate = limit, limit / self._period
-        allowed = int(min(SLICE, bucket.level()))
+        """One bounded step (the executive's intake): judge up to PACKET_STEP waiting command
+        packets, or else take a slice of the inbox through the deframer; whether there is more
+        the budgets allow now."""
+        self._set_rates()
+        uplink = self._uplink
+        if uplink.waiting:
+            allowed = int(min(PACKET_STEP, self._packets.level()))
+            if allowed <= 0:
+                return False
+            self._packets.spend(uplink.process(allowed))
+            return bool(uplink.waiting) or self.inbox.pending
+        allowed = int(min(SLICE, self._bytes.level()))
         if allowed <= 0:
             return False
         part = self.inbox.take(allowed)
         if part is RESET:
-            self._uplink.resync()
+            uplink.resync()
             return True
         if not part:
             return False
-        bucket.spend(len(part))
-        self._uplink.receive(part)
-        return self.inbox.pending
+        self._bytes.spend(len(part))
+        uplink.feed(part)
+        return bool(uplink.waiting) or self.inbox.pending
+
+    @property
+    def pending(self) -> bool:
+        """Whether uplink input waits: bytes in the inbox or deframed packets not judged."""
+        return bool(self.inbox.waiting or self._uplink.waiting)
 
     def cycle(self) -> None:
         """A control cycle begins: count it as deferred if input still waits, and let the uplink
         make the reports it had to hold back (the rate limit)."""
-        if self.inbox.waiting:
+        if self.pending:
             self.deferred += 1
         self._uplink.tick()

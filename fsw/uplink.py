@@ -14,7 +14,7 @@ refusal is counted by reason in telemetry, the reports not made are counted (`un
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from typing import Any
 
@@ -62,20 +62,35 @@ class Uplink:
         self._unreported_bytes: Counter[Reason] = Counter()  # discarded, not yet in an event
         self._base_packets = 0
         self._base_frames: Counter[Reason] = Counter()
+        self.waiting: deque[bytes] = deque()  # deframed packets not judged yet (feed, process)
 
     def receive(self, data: bytes) -> None:
         """Take bytes from the link: deliver the good commands, report the rest."""
+        self.feed(data)
+        self.process(len(self.waiting))
+
+    def feed(self, data: bytes) -> None:
+        """Deframe bytes from the link: report what is discarded; the packets wait in line
+        (`waiting`) for process()."""
         result = self._deframer.feed(data)
         if result.discarded:
             self._unreported_bytes.update(result.discarded)
             self._report_discards()
-        for packet in result.packets:
+        self.waiting.extend(result.packets)
+
+    def process(self, limit: int) -> int:
+        """Judge up to `limit` waiting packets (security, then the dispatcher); how many."""
+        waiting, done = self.waiting, 0
+        while waiting and done < limit:
+            packet = waiting.popleft()
+            done += 1
             try:
                 command = self.security.open(packet, self._window())
             except Refused as refusal:
                 self._report(refusal)
                 continue
             self._deliver(command)
+        return done
 
     @property
     def unreported(self) -> int:

@@ -72,6 +72,16 @@ _ADDED: tuple[tuple[str, float, float, float, str, str, bool], ...] = (
         " no flood can hold the control loop",
         True,
     ),
+    (
+        "UPLINK_PACKET_BUDGET",
+        20.0,
+        1.0,
+        500.0,
+        "packets",
+        "Uplink command packets judged per control period at most, like cFS's per-cycle "
+        "message limit (the rest wait, counted as deferred)",
+        True,
+    ),
 )
 _FIRST_MONITORS = 14
 """Monitors whose parameters come before _ADDED's; a later monitor's come after (ids are

@@ -130,6 +130,13 @@ TELEMETRY: tuple[TelemetryDef, ...] = (
                 "ms",
                 limits=Limits(yellow_high=20.0, red_high=100.0),
             ),
+            Field(
+                "cycles_late",
+                "u32",
+                "Cycles that started over a fifth of a control period late (20 ms at 10 Hz; 0 "
+                "on the simulated clock)",
+                limits=Limits(yellow_high=1),
+            ),
             Field("uplink_bytes", "u64", "Uplink bytes the flight software took in", "byte"),
             Field(
                 "uplink_dropped_bytes",

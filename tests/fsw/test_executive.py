@@ -131,6 +131,7 @@ def test_a_stall_counts_every_deadline_it_missed_and_how_late_the_cycle_started(
     gaps = [b - a for a, b in itertools.pairwise(cycles)]
     assert max(gaps) >= 3.2 * NS
     assert executive.take_late_max() >= 3.1 * NS  # the cycle after the stall started late
+    assert executive.late_cycles == 1  # that one; the rest were on time
     assert executive.late_last_ns == 0 and executive.take_late_max() == 0  # a new window
 
 
@@ -139,4 +140,4 @@ def test_the_simulated_clock_is_never_late():
     rover.run(3.0)
     hk = rover.last("HK")
     assert hk["cycle_late_last"] == 0.0 and hk["cycle_late_max"] == 0.0
-    assert hk["cycle_overruns"] == 0
+    assert hk["cycle_overruns"] == 0 and hk["cycles_late"] == 0

@@ -31,6 +31,7 @@ def test_a_control_loop_held_past_the_limit_while_driving_stops_the_rover():
     hk = rover.last("HK")
     assert hk["cycle_overruns"] >= 14  # every control deadline the stall passed
     assert hk["cycle_late_max"] >= 1400.0  # in ms, the window since the HK before
+    assert hk["cycles_late"] == 1
 
 
 def test_a_held_loop_below_the_limit_only_shows_in_housekeeping():

@@ -78,16 +78,25 @@ def test_a_flood_is_held_to_the_bound_and_counted_in_housekeeping():
     assert hk["uplink_deferred"] > 0  # more than one cycle's budget was waiting
 
 
-def test_the_budget_defers_input_to_later_cycles_and_loses_none_of_it():
-    rover = Rover(flight={"control_period": 0.1})
+def test_the_budgets_defer_input_to_later_cycles_and_lose_none_of_it():
+    rover = Rover()
     flight = rover.flight
-    budget = int(flight.params["UPLINK_BUDGET"])
-    pings = b"".join(frame(CATALOG.encode_command("PING", {"token": s}, s)) for s in range(4000))
-    assert len(pings) > 3 * budget
+    per_cycle = int(flight.params["UPLINK_PACKET_BUDGET"])
+    pings = b"".join(frame(CATALOG.encode_command("PING", {"token": s}, s)) for s in range(400))
     flight.post(pings)
     rover.run(0.1)
-    done = len(rover.events("PING_REPLY"))
-    assert 0 < done < 4000  # one cycle's budget, not everything at once
-    rover.run(2.0)
-    assert len(rover.events("PING_REPLY")) == 4000  # the rest came in later cycles
-    assert rover.last("HK")["uplink_deferred"] >= 3
+    assert len(rover.events("PING_REPLY")) == per_cycle  # one cycle's budget, not everything
+    rover.run(2.5)
+    assert len(rover.events("PING_REPLY")) == 400  # the rest came in later cycles
+    assert rover.last("HK")["uplink_deferred"] >= 400 // per_cycle - 1
+
+
+def test_the_byte_budget_holds_garbage_to_its_share_of_each_cycle():
+    rover = Rover()
+    flight = rover.flight
+    budget = int(flight.params["UPLINK_BUDGET"])
+    flight.post(bytes(range(1, 256)) * 400)  # 102,000 bytes of no frame at all
+    rover.run(0.1)
+    assert flight.inbox.taken_bytes <= 2 * budget
+    rover.run(1.0)
+    assert flight.inbox.waiting == 0 and flight.inbox.taken_bytes == 102_000
