@@ -21,9 +21,10 @@ if TYPE_CHECKING:
     from fsw.params import ParamStore
     from fsw.uplink import Uplink
 
-MAX_BYTES = 256 * 1024
-"""Bytes the inbox holds at most: some seconds of the uplink budget."""
-MAX_CHUNKS = 1024
+MAX_BYTES = 64 * 1024
+"""Bytes the inbox holds at most: four cycles of the byte budget, a few seconds of the packet
+budget in the smallest frames (a plan upload is a few kilobytes)."""
+MAX_CHUNKS = 256
 """Chunks (reads of a radio) it holds at most: many small reads must not grow it either."""
 _PACKETS = "UPLINK_PACKET_BUDGET"
 RESET = None
@@ -32,7 +33,7 @@ SLICE = 2048
 """Uplink bytes deframed at most in one step between cycles (garbage: about 20 us)."""
 PACKET_STEP = 8
 """Command packets judged at most in one step (each authenticated, dispatched, reported: a
-signed command costs some 100 us), so the next cycle waits at most about a millisecond."""
+signed command costs some 200 us, a forged one 40): a cycle waits a millisecond or two at most."""
 
 
 class Inbox:

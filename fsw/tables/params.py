@@ -74,7 +74,7 @@ _ADDED: tuple[tuple[str, float, float, float, str, str, bool], ...] = (
     ),
     (
         "UPLINK_PACKET_BUDGET",
-        20.0,
+        50.0,
         1.0,
         500.0,
         "packets",
