@@ -5,8 +5,9 @@
 Starts `rover fsw` (real-time clock, simulated rover, an uplink key) on a free port, connects as
 the ground, sends one signed DRIVE, then for `--seconds` floods the same connection (the relay
 attacker's place) at full loopback speed with garbage, unsigned commands and commands signed with
-the wrong key, interleaved. From the rover's own telemetry it reports control-cycle lateness (each
-HK's worst since the HK before, so p50/p99 are of per-second worsts), housekeeping gaps, the
+the wrong key, interleaved. From the rover's own telemetry it reports control-cycle lateness (p50
+from HK's last-cycle samples; p99 from the share of cycles HK counts as over 20 ms late, the
+executive's own threshold; max from each HK's worst since the one before), housekeeping gaps, the
 distance driven against the commanded one, the growth of the fsw process's memory (VmRSS), and the
 bytes sent against the bytes the rover's counters account for (taken in + dropped + waiting).
 
@@ -255,7 +256,12 @@ def report(
     driven = heard.mobility[-1].values["travelled"] - travelled0
     tolerance = SPEED * CONTROL_PERIOD
     stage = _stage(heard, seq)
-    p50, p99, worst_ms = percentile(worst, 50), percentile(worst, 99), max(worst)
+    worst_ms = max(worst)
+    span = (hk[-1].time or 0.0) - (heard.hk[start_hk - 1].time or 0.0)  # HK is always timed
+    cycles = round(span / CONTROL_PERIOD)
+    late = final["cycles_late"] - base["cycles_late"]
+    share = late / cycles if cycles else 1.0  # of cycles started over 20 ms late
+    p50 = statistics.median(last)
     gaps = hk_gaps(hk)
     growth = rss_peak - rss_before
     overruns = final["cycle_overruns"] - base["cycle_overruns"]
@@ -263,9 +269,10 @@ def report(
           f"ground's own TCP connection, during a signed {args.distance:g} m DRIVE "
           f"(--speed {args.speed:g}; load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} "
           f"before, {load[3]:.1f} after, on {os.cpu_count()} cores)")  # fmt: skip
-    print(f"  control-cycle lateness, per-HK worst over {len(hk)} HK: p50 {p50:.1f} ms  "
-          f"p99 {p99:.1f} ms  max {worst_ms:.1f} ms  (last-cycle samples: median "
-          f"{statistics.median(last):.1f} ms); overruns +{overruns}")  # fmt: skip
+    print(f"  control-cycle lateness over {cycles} cycles: p50 {p50:.1f} ms (HK's last-cycle "
+          f"samples), {late} cycles ({100 * share:.2f}%) over 20 ms, so p99 "
+          f"{'<=' if share <= 0.01 else '>'} 20 ms; max {worst_ms:.1f} ms; overruns "
+          f"+{overruns}")  # fmt: skip
     print(f"  HK gaps: {gaps}; per-HK worst (ms): {' '.join(f'{w:.0f}' for w in worst)}")
     print(f"  fsw RSS: {rss_before:.1f} MB before, {rss_peak:.1f} MB peak (+{growth:.1f} MB)")
     print(f"  DRIVE: {stage}, driven {driven:.4f} m of {args.distance:g} m "
@@ -278,7 +285,7 @@ def report(
           f"{final['uplink_deferred'] - base['uplink_deferred']:,}; discard reports held back "
           f"{final['discards_unreported'] - base['discards_unreported']:,}")  # fmt: skip
     goals = [
-        (f"lateness p99 <= {GOAL_P99_MS:g} ms", p99 <= GOAL_P99_MS),
+        (f"lateness p99 <= {GOAL_P99_MS:g} ms", share <= 0.01),
         (f"lateness max <= {GOAL_MAX_MS:g} ms", worst_ms <= GOAL_MAX_MS),
         ("no HK gap", gaps == 0),
         (f"RSS growth <= {GOAL_RSS_MB:g} MB", growth <= GOAL_RSS_MB),
