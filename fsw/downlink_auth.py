@@ -34,6 +34,8 @@ from typing import Any
 from fsw.packets import secure
 from fsw.security import MAX_WINDOW, Key
 
+Downlink = Callable[[bytes], None]
+"""Where telemetry packets go (the link, a log, a test)."""
 Lease = tuple[int, Callable[[int], None] | None]
 """The downlink's sequence-number lease in non-volatile memory: (floor read at boot, keep)."""
 NO_LEASE: Lease = (0, None)

@@ -6,8 +6,9 @@ housekeeping, wired together over one hardware port and one clock.
 While asleep (HIBERNATE, NAP) the control group only checks whether to wake, and both groups run
 at HIBERNATE_PERIOD: the wake-up circuit and a slow beacon.
 
-Flight code runs on one thread. The radio, on threads of its own, post()s uplink bytes, which the
-executive hands to receive() on the flight thread between cycles (Executive.call_soon).
+Flight code runs on one thread. The radio, on threads of its own, post()s uplink bytes into a
+bounded inbox; the executive hands them to the uplink between cycles, a slice at a time within
+UPLINK_BUDGET bytes per control period (fsw.inbox), so no flood can hold the control group.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from fsw import VERSION
 from fsw.arming import Arming
 from fsw.clock import Clock
 from fsw.dispatch import Command, Dispatcher, Rejected
-from fsw.downlink_auth import NO_LEASE, DownlinkAuth, Lease
+from fsw.downlink_auth import NO_LEASE, Downlink, DownlinkAuth, Lease
 from fsw.executive import Executive
 from fsw.fdir.monitor import Change, MonitorBank
 from fsw.fdir.quantities import ROVER_QUANTITIES, Readings
@@ -45,7 +46,7 @@ from fsw.tables.enums import Mode, Motion, Response, Trigger, Wheel
 from fsw.tables.modes import ASLEEP, GUARDS, TRANSITIONS
 from fsw.tables.monitors import MONITORS
 from fsw.tables.params import PARAMS
-from fsw.uplink import Uplink
+from fsw.uplink_chain import build_uplink
 
 _RESPONSE_TRIGGER = {
     Response.STOP: Trigger.FAULT_STOP,
@@ -54,9 +55,6 @@ _RESPONSE_TRIGGER = {
     Response.NAP: Trigger.FAULT_NAP,
 }
 _AWAKE_BIT, _MOVING_BIT, _DRIVING_BIT = Watch.AWAKE.bit, Watch.MOVING.bit, Watch.DRIVING.bit
-
-Downlink = Callable[[bytes], None]
-"""Where telemetry packets go (the link, a log, a test)."""
 
 
 class FlightSoftware:
@@ -84,7 +82,7 @@ class FlightSoftware:
         self.port, self.clock, self.catalog = port, clock, catalog
         self.downlink_auth = DownlinkAuth(key, clock.now_ns, *downlink_lease)  # seals as it goes
         self.downlink = self.downlink_auth.sealing(downlink)
-        self.contact = contact or _always  # whether the relay is in view now (store & playback)
+        self.contact = contact or (lambda: True)  # the relay in view now (store & playback)
         self.radio = radio  # the ground link's radio, for RADIO telemetry (None: none to report)
         self.outbox = Outbox(catalog, clock)  # makes every packet: numbered, stamped
         self.forward = StoreAndForward(self, store_size)  # every packet: live and/or stored
@@ -113,19 +111,12 @@ class FlightSoftware:
         self.dispatcher = Dispatcher(
             catalog, build_handlers(self), self.outbox.verify, self.emit, self.arming
         )
-        self.security = UplinkSecurity(  # no key: --insecure; replay_floor None: counter lost
-            key, replay_floor, keep_replay, challenge_of=challenge_of(catalog, "SA_SET_ARSN"),
-            nonce=challenges, emit=self.emit, days=lambda: self.params["ARSN_FORWARD_LIMIT"],
+        self.security, self.uplink, self.inbox, self.intake = build_uplink(
+            self, UplinkSecurity(  # no key: --insecure; replay_floor None: counter lost
+                key, replay_floor, keep_replay, challenge_of=challenge_of(catalog, "SA_SET_ARSN"),
+                nonce=challenges, emit=self.emit, days=lambda: self.params["ARSN_FORWARD_LIMIT"],
+            ),
         )  # fmt: skip
-        self.uplink = Uplink(
-            catalog,
-            self._command_arrived,
-            self.emit,
-            self.security,
-            self.dispatcher.refuse,
-            lambda: int(self.params["ANTI_REPLAY_WINDOW"]),
-            clock.now,
-        )
         self.sensors = port.sense()
         self.nav = Navigation(self.sensors)
         major, minor, patch = VERSION
@@ -147,15 +138,17 @@ class FlightSoftware:
         """Bytes from the ground link (COBS frames of command packets), on the flight thread."""
         self.uplink.receive(data)
 
-    def post(self, data: bytes) -> None:
-        """Bytes from the ground link, from any thread: receive()d on the flight thread at once."""
-        self.executive.call_soon(lambda: self.receive(data))
+    def post(self, data: bytes) -> bool:
+        """Bytes from the ground link, from any thread, into the inbox: False when it was full
+        (the excess dropped and counted) and the radio should ease off."""
+        return self.inbox.post(data)
 
     def post_link_reset(self) -> None:
         """The link was reopened (any thread): forget a partial frame, in order with post()."""
-        self.executive.call_soon(self.uplink.resync)
+        self.inbox.post_reset()
 
-    def _command_arrived(self, packet: bytes, sn: int) -> None:
+    def command_arrived(self, packet: bytes, sn: int) -> None:
+        """A command the uplink passed (sn: its envelope's number, 0 when bare)."""
         self.last_command_time = self.clock.now()
         self.dispatcher.receive(packet, sn)
 
@@ -178,6 +171,7 @@ class FlightSoftware:
 
     def control(self) -> None:
         """One control cycle."""
+        self.intake.cycle()
         s = self.sensors = self.port.sense()
         dt = self.control_group.period_ns / 1e9
         params = self.params.values
@@ -197,6 +191,7 @@ class FlightSoftware:
         vouched = min(s.time, self.motion_vouches_until)  # a commanded motion is contact
         r.command_silence = s.time - max(self.last_command_time, vouched)
         r.hardware_silence = s.hardware_silence
+        r.control_lateness = self.executive.late_last_ns / 1e9
         r.stall_fraction = params["STALL_RATE_FRACTION"]
         motion = self.drive.motion
         watching = _AWAKE_BIT  # asleep, the cycle ended above
@@ -401,7 +396,3 @@ class FlightSoftware:
     def events_sent(self) -> int:
         """Events raised since boot."""
         return self.outbox.events_sent
-
-
-def _always() -> bool:
-    return True

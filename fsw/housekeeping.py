@@ -63,7 +63,7 @@ def _hk(f: FlightSoftware) -> dict[str, Any]:
         "boot_count": f.boot_count & 0xFFFF,
         "uptime": int(f.clock.now() - f.boot_time) & 0xFFFFFFFF,
         "cpu_load": f.executive.load(),
-        "cycle_overruns": f.executive.overruns & 0xFFFF,
+        "cycle_overruns": _u32(f.executive.overruns),
         "cmd_accepted": c.accepted & 0xFFFF,
         "cmd_rejected": c.rejected & 0xFFFF,
         "cmd_completed": c.completed & 0xFFFF,
@@ -82,7 +82,22 @@ def _hk(f: FlightSoftware) -> dict[str, Any]:
     }
     for name, count in f.uplink.counters().items():
         values[name] = count & (0xFFFFFFFF if name == "uplink_frames" else 0xFFFF)
+    executive, inbox = f.executive, f.inbox
+    values["cycle_late_last"] = executive.late_last_ns / 1e6
+    values["cycle_late_max"] = executive.take_late_max() / 1e6
+    values["cycles_late"] = _u32(executive.late_cycles)
+    values["uplink_bytes"] = inbox.taken_bytes  # u64: a loopback flood passes 2^32 in seconds
+    values["uplink_dropped_bytes"] = inbox.dropped_bytes
+    values["uplink_dropped_chunks"] = _u32(inbox.dropped_chunks)
+    values["uplink_deferred"] = _u32(f.intake.deferred)
+    values["uplink_waiting"] = _u32(inbox.waiting)
+    values["discards_unreported"] = _u32(f.uplink.discards_unreported)
     return values
+
+
+def _u32(count: int) -> int:
+    """A counter as a u32 field: held at the top rather than wrapped to a small number."""
+    return min(count, 0xFFFFFFFF)
 
 
 def _mobility(f: FlightSoftware) -> dict[str, Any]:
@@ -165,11 +180,6 @@ def _security(f: FlightSoftware) -> dict[str, Any]:
         "nvram_failed": _u32(refused[Reason.NVRAM_FAILED]),
         "nvram_errno": min(sec.nvram_errno, 0xFFFF),
     }
-
-
-def _u32(count: int) -> int:
-    """A count as a u32 field: saturated at its largest value, never wrapped to a small one."""
-    return min(count, 0xFFFFFFFF)
 
 
 def _hw_link(link: LinkStatus) -> dict[str, Any]:

@@ -31,6 +31,7 @@ class Readings:
     exterior_temp: float = 20.0
     command_silence: float = 0.0  # s since the last command arrived
     hardware_silence: float = 0.0  # s since the motor board last answered
+    control_lateness: float = 0.0  # s this cycle started after its deadline (0 when simulated)
     stall_fraction: float = 0.1  # below this share of its command a wheel counts as still
 
 
@@ -80,6 +81,7 @@ ROVER_QUANTITIES: dict[str, RoverQuantity] = {
     "exterior_temp": lambda r: r.exterior_temp,
     "command_silence": lambda r: r.command_silence,
     "hardware_silence": lambda r: r.hardware_silence,
+    "control_lateness": lambda r: r.control_lateness,
 }
 
 WHEEL_QUANTITIES: dict[str, WheelQuantity] = {

@@ -192,5 +192,19 @@ MONITORS: tuple[MonitorDef, ...] = (
         "Time since the motor board last answered (a serial board unplugged, reset or hung; always "
         "0 on the simulated rover): the wheels cannot be trusted, so stop and go SAFE.",
     ),
+    MonitorDef(
+        "CONTROL_STARVED",
+        "control_lateness",
+        True,
+        1.0,
+        (0.1, 10.0),
+        "s",
+        1,
+        Response.STOP,
+        Watch.MOVING,
+        False,
+        "How late the control cycle started against its deadline (the flight thread held by "
+        "something else; always 0 on the simulated clock): the wheels ran unwatched, so stop.",
+    ),
 )
 """In telemetry order; the Monitor enum numbers them in this order."""

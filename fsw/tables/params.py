@@ -7,6 +7,7 @@ reorder: the dictionary and recorded logs name parameters by id).
 
 from enum import IntEnum
 
+from fsw.fdir.schema import MonitorDef
 from fsw.mobility.geometry import TOP_SPEED
 from fsw.params import ParamDef
 from fsw.security import DEFAULT_WINDOW, FORWARD_LIMIT_DAYS, MAX_WINDOW
@@ -71,14 +72,51 @@ _ADDED: tuple[tuple[str, float, float, float, str, str, bool], ...] = (
         "of the ground's clock-based numbering (beyond: refused SN_TOO_FAR_AHEAD)",
         False,
     ),
+    (
+        "UPLINK_BUDGET",
+        16384.0,
+        64.0,
+        262144.0,
+        "bytes",
+        "Uplink bytes taken in per control period at most (the rest waits, counted as deferred):"
+        " no flood can hold the control loop",
+        True,
+    ),
+    (
+        "UPLINK_PACKET_BUDGET",
+        50.0,
+        1.0,
+        500.0,
+        "packets",
+        "Uplink command packets judged per control period at most, like cFS's per-cycle "
+        "message limit (the rest wait, counted as deferred)",
+        True,
+    ),
 )
+_FIRST_MONITORS = 14
+"""Monitors whose parameters come before _ADDED's; a later monitor's come after (ids are
+positions, so the parameters of a monitor appended to its table are appended here too)."""
 
 _WHOLE_PERSISTENCE = (1.0, 600.0)
 
 
 def _rows() -> tuple[ParamDef, ...]:
     rows: list[tuple[str, float, float, float, str, str, bool]] = [(*r, False) for r in _OWN]
-    for m in MONITORS:
+    rows.extend(_monitor_rows(MONITORS[:_FIRST_MONITORS]))
+    rows.extend(_ADDED)
+    rows.extend(_monitor_rows(MONITORS[_FIRST_MONITORS:]))
+    return tuple(
+        ParamDef(name, i, default, low, high, unit, text, whole)
+        for i, (name, default, low, high, unit, text, whole) in enumerate(rows)
+    )
+
+
+def _monitor_rows(
+    monitors: tuple[MonitorDef, ...],
+) -> list[tuple[str, float, float, float, str, str, bool]]:
+    """The threshold (and five-wheel threshold) and persistence parameters of `monitors`."""
+    rows: list[tuple[str, float, float, float, str, str, bool]] = []
+    for m in monitors:
         rows.append((m.limit_param, m.threshold, *m.bounds, m.unit, f"{m.name} threshold", False))
         if m.degraded is not None:
             text = f"{m.name} threshold with a wheel isolated"
@@ -93,11 +131,7 @@ def _rows() -> tuple[ParamDef, ...]:
                 True,
             )
         )
-    rows.extend(_ADDED)
-    return tuple(
-        ParamDef(name, i, default, low, high, unit, text, whole)
-        for i, (name, default, low, high, unit, text, whole) in enumerate(rows)
-    )
+    return rows
 
 
 PARAMS: tuple[ParamDef, ...] = _rows()

@@ -15,9 +15,7 @@ from fsw.tables.enums import (
     NO_ARGUMENT,
     Apid,
     BoardKind,
-    DownlinkAuth,
     Flag,
-    Mode,
     MonitorState,
     Motion,
     SeqState,
@@ -25,6 +23,7 @@ from fsw.tables.enums import (
     UplinkAuth,
 )
 from fsw.tables.monitors import MONITORS
+from fsw.tables.telemetry_hk import HK_FIELDS
 
 _WRAPS = "; wraps at 65536"
 _SATURATES = "; stops at 4294967295"
@@ -60,71 +59,7 @@ TELEMETRY: tuple[TelemetryDef, ...] = (
         "HK",
         Apid.TLM_HK,
         "Executive housekeeping: mode, command and uplink counters, load (housekeeping rate).",
-        (
-            Field("mode", "u8", "Operating mode", enum=Mode),
-            Field("boot_count", "u16", "Times the flight software has booted"),
-            Field("uptime", "u32", "Time since this boot", "s"),
-            Field(
-                "cpu_load",
-                "f32",
-                "Share of each cycle spent in the rate groups (0 on the simulated clock)",
-                "%",
-                limits=Limits(yellow_high=80.0, red_high=95.0),
-            ),
-            Field(
-                "cycle_overruns",
-                "u16",
-                "Rate-group cycles that ran past their deadline" + _WRAPS,
-                limits=Limits(yellow_high=1, red_high=10),
-            ),
-            Field("cmd_accepted", "u16", "Commands accepted" + _WRAPS),
-            Field("cmd_rejected", "u16", "Commands rejected" + _WRAPS),
-            Field("cmd_completed", "u16", "Commands completed" + _WRAPS),
-            Field("cmd_failed", "u16", "Commands that started and failed" + _WRAPS),
-            Field("last_cmd_apid", "u16", "APID of the last command received"),
-            Field("last_cmd_code", "u8", "Code of the last command received"),
-            Field("last_cmd_seq", "u16", "Sequence count of the last command received"),
-            Field(
-                "last_reject_reason",
-                "u8",
-                "Why the last rejected command was rejected",
-                enum=Reason,
-            ),
-            Field("events_sent", "u16", "Events raised" + _WRAPS),
-            Field("uplink_frames", "u32", "Uplink frames that held a good packet"),
-            Field("uplink_bad_crc", "u16", "Uplink frames discarded for a bad CRC" + _WRAPS),
-            Field(
-                "uplink_bad_frame",
-                "u16",
-                "Uplink frames discarded for bad COBS, length, header or size" + _WRAPS,
-            ),
-            Field(
-                "uplink_unknown_apid",
-                "u16",
-                "Uplink packets discarded for an APID nobody owns" + _WRAPS,
-            ),
-            Field(
-                "healthy_wheels",
-                "u8",
-                "Wheels in service",
-                limits=Limits(yellow_low=5.5, red_low=4.5),
-            ),
-            Field("degraded", "u8", "A wheel is isolated: five-wheel limits apply", enum=Flag),
-            Field(
-                "uplink_auth",
-                "u8",
-                "Whether commands must be authenticated (INSECURE: started with --insecure)",
-                enum=UplinkAuth,
-                limits=Limits(red_low=0.5),
-            ),
-            Field(
-                "downlink_auth",
-                "u8",
-                "Whether telemetry goes down sealed with a MAC (INSECURE: started with --insecure)",
-                enum=DownlinkAuth,
-                limits=Limits(red_low=0.5),
-            ),
-        ),
+        HK_FIELDS,
     ),
     TelemetryDef(
         "CMD_VERIFY",

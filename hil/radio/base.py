@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -16,6 +17,9 @@ from hil.messages import Say, say_on_stderr
 
 QUEUE_SIZE = 256
 """Frames waiting for the writer: about a minute of housekeeping."""
+FULL_BACKOFF = 0.005
+"""Seconds a reader rests after the flight software dropped bytes (its inbox full): a flood at
+loopback speed then waits on TCP flow control instead of taking a core from the control loop."""
 
 
 @dataclass
@@ -55,7 +59,7 @@ class Radio:
 
     def __init__(
         self,
-        receive: Callable[[bytes], None],
+        receive: Callable[[bytes], object],
         reset: Callable[[], None] | None = None,
         say: Say = say_on_stderr,
         queue_size: int = QUEUE_SIZE,
@@ -162,8 +166,10 @@ class Radio:
                 self.counters.undelivered += len(data)
                 return False
             self.counters.received += len(data)
-            self._receive(data)
-            return True
+            kept = self._receive(data)
+        if kept is False:  # FlightSoftware.post: the inbox was full, the excess dropped
+            time.sleep(FULL_BACKOFF)
+        return True
 
     def _detach(self, link: Link) -> bool:
         """Forget `link` if it is still the link (True: it was)."""

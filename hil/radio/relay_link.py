@@ -62,7 +62,7 @@ class RelayLink:
         self,
         model: RelayModel,
         now: Callable[[], float],
-        to_rover: Callable[[bytes], None],
+        to_rover: Callable[[bytes], object],
         to_ground: Callable[[bytes], None],
         *,
         rate: float = 1.0,

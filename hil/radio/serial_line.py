@@ -25,7 +25,7 @@ class SerialRadio(Radio):
         self,
         url: str,
         baudrate: int,
-        receive: Callable[[bytes], None],
+        receive: Callable[[bytes], object],
         reset: Callable[[], None] | None = None,
         say: Say = say_on_stderr,
         queue_size: int = QUEUE_SIZE,

@@ -82,7 +82,7 @@ class TcpRadio(Radio):
         self,
         host: str,
         port: int,
-        receive: Callable[[bytes], None],
+        receive: Callable[[bytes], object],
         reset: Callable[[], None] | None = None,
         say: Say = say_on_stderr,
         queue_size: int = QUEUE_SIZE,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fsw.clock import SimClock
+from fsw.clock import NS, SimClock
 from fsw.flight import FlightSoftware
 from fsw.packets.catalog import Packet
 from fsw.packets.framing import frame
@@ -15,6 +15,17 @@ from hil.sim import SimRover, Terrain
 from tools.ground.verifier import DownlinkVerifier
 
 START = 86400.0
+
+
+class SteppedClock(SimClock):
+    """A simulated clock read the way a real one is (the executive measures lateness on it): a
+    test stalls the flight thread by advancing mission time from inside a call on that thread."""
+
+    measures_load = True
+
+    def stall(self, seconds: float) -> None:
+        """Mission time passes with nothing run, as while a thread is held."""
+        self._ns += round(seconds * NS)
 
 
 class Rover:
@@ -27,11 +38,13 @@ class Rover:
         hardware: Any = None,
         key: Key | None = None,
         flight: dict[str, Any] | None = None,
+        clock: SimClock | None = None,
         **sim: Any,
     ) -> None:
         """`hardware`: a hardware port, or a function of the clock that makes one; `key`: the
-        uplink key (None: insecure, bare commands run); `flight`: more FlightSoftware options."""
-        self.clock = SimClock(START)
+        uplink key (None: insecure, bare commands run); `flight`: more FlightSoftware options;
+        `clock`: another simulated clock (a SteppedClock), started at START."""
+        self.clock = clock or SimClock(START)
         if callable(hardware):  # a factory of a port that needs the clock
             hardware = hardware(self.clock)
         self.sim = hardware or SimRover(self.clock.now, terrain or Terrain(), **sim)

@@ -1,6 +1,7 @@
 """The executive on the real-time clock: woken for uplink between cycles, paced at any time scale,
 with its load measured in wall time; on the simulated clock, post() waits for the next cycle."""
 
+import itertools
 import threading
 import time
 
@@ -10,7 +11,7 @@ from fsw.flight import FlightSoftware
 from fsw.packets.framing import frame
 from fsw.tables import CATALOG
 from hil.sim import SimRover, Terrain
-from tests.fsw.support import Rover
+from tests.fsw.support import Rover, SteppedClock
 
 
 def ping(seq: int) -> bytes:
@@ -112,3 +113,31 @@ def test_the_simulated_clock_is_never_woken():
     clock = SimClock(5.0)
     clock.wake()
     assert clock.wait_until(6 * NS) is True and clock.now() == 6.0
+
+
+def test_a_stall_counts_every_deadline_it_missed_and_how_late_the_cycle_started():
+    clock = SteppedClock(0.0)
+    executive = Executive(clock)
+    cycles: list[int] = []
+
+    def control() -> None:
+        cycles.append(clock.now_ns())
+        if len(cycles) == 5:
+            clock.stall(3.2)  # the flight thread held for 3.2 s: 32 control deadlines
+
+    executive.add("control", 0.1, control)
+    executive.run(5.0)
+    assert executive.overruns >= 31  # not 1 or 2: the stall shows in proportion
+    gaps = [b - a for a, b in itertools.pairwise(cycles)]
+    assert max(gaps) >= 3.2 * NS
+    assert executive.take_late_max() >= 3.1 * NS  # the cycle after the stall started late
+    assert executive.late_cycles == 1  # that one; the rest were on time
+    assert executive.late_last_ns == 0 and executive.take_late_max() == 0  # a new window
+
+
+def test_the_simulated_clock_is_never_late():
+    rover = Rover()
+    rover.run(3.0)
+    hk = rover.last("HK")
+    assert hk["cycle_late_last"] == 0.0 and hk["cycle_late_max"] == 0.0
+    assert hk["cycle_overruns"] == 0 and hk["cycles_late"] == 0

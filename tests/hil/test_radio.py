@@ -215,3 +215,31 @@ def test_bad_serial_settings_say_why():
         SerialRadio("/dev/ttyUSB0", 0, lambda _: None)
     with pytest.raises(ValueError, match=r"serial link nope://x: .*nope"):
         SerialRadio("nope://x", 9600, lambda _: None)
+
+
+def test_a_reader_whose_flight_software_is_full_eases_off_and_tcp_slows_the_sender():
+    reads: list[int] = []
+
+    def full(data: bytes) -> bool:  # FlightSoftware.post with its inbox full: dropped
+        reads.append(len(data))
+        return False
+
+    radio = tcp(full, lambda: None, lambda _: None)
+    radio.start()
+    sock = socket.create_connection(radio.address)
+    sock.setblocking(False)
+    sent, chunk = 0, os.urandom(65536)
+    try:
+        started = time.monotonic()
+        while time.monotonic() - started < 1.0:
+            with contextlib.suppress(BlockingIOError):
+                sent += sock.send(chunk)
+        eventually(lambda: len(reads) > 0)
+        count, received = len(reads), sum(reads)
+    finally:
+        sock.close()
+        radio.close()
+    # at most one read per FULL_BACKOFF (5 ms: 200 a second; 400 leaves a busy machine room),
+    # where a reader that never rests reads (and drops) thousands of 64 KiB chunks a second
+    assert count <= 400
+    assert received < sent  # the rest waited in TCP's buffers: flow control, not a spinning core

@@ -19,8 +19,6 @@ from fsw.packets.framing import frame
 from fsw.port import HardwarePort, RadioStatus
 from fsw.security import Key
 from fsw.store import DEFAULT_SIZE as DEFAULT_STORE_SIZE
-from fsw.store import MAX_SIZE as MAX_STORE_SIZE
-from fsw.store import MIN_SIZE as MIN_STORE_SIZE
 from fsw.tables import CATALOG
 from hil.board.link import BOOT_WAIT, BoardLink
 from hil.board.rover import BoardRover
@@ -41,12 +39,12 @@ from tools.cli.common import (
     speed_factor,
 )
 from tools.cli.fsw_memory import replay_memory
+from tools.cli.fsw_options import DEFAULT_LISTEN, listen_address, store_bytes
 from tools.cli.relay_opts import add_relay_options, relay_profile
 from tools.ground.signer import KEY_ENV, Signer, default_key_path, read_key
 from tools.runner import build_rover
 from tools.scenario import Scenario, parse
 
-DEFAULT_LISTEN = "127.0.0.1:50200"
 SERIAL_SCHEME = "serial://"
 
 
@@ -157,7 +155,7 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    speed, store_size = args.speed, _store_size(args.store_size)
+    speed, store_size = args.speed, store_bytes(args.store_size)
     sc = scenarios.load(args.scenario) if args.scenario else parse({"name": "lab", "duration": 1})
     seed = sc.seed if args.seed is None else args.seed
     clock = RealTimeClock(rate=speed)
@@ -171,8 +169,8 @@ def _run(args: argparse.Namespace) -> int:
             "serial://... mission time must too (--speed 1)"
         )
 
-    def uplink(data: bytes) -> None:  # from the radio's thread; `flight` exists by then
-        (flight.post if relay is None else relay.uplink)(data)  # relay: flight.post on arrival
+    def uplink(data: bytes) -> object:  # from the radio's thread; `flight` exists by then
+        return (flight.post if relay is None else relay.uplink)(data)  # False: inbox full
 
     def reopened() -> None:  # a relay hands the flight software whole frames only
         (flight.post_link_reset if relay is None else relay.reset_uplink)()
@@ -239,7 +237,7 @@ def _relay(
     start: float,
     seed: int,
     clock: RealTimeClock,
-    to_rover: Callable[[bytes], None],
+    to_rover: Callable[[bytes], object],
     radio: Radio,
 ) -> RelayLink | None:
     """The relay between radio and flight software (started), or None for a lab link."""
@@ -310,7 +308,7 @@ def _wait_for(board: BoardLink) -> None:
 
 def _radio(
     args: argparse.Namespace,
-    post: Callable[[bytes], None],
+    post: Callable[[bytes], object],
     reset: Callable[[], None],
     vouch: KeyProof | None,
 ) -> Radio:
@@ -319,39 +317,8 @@ def _radio(
         if args.newest_wins:
             raise ValueError("--newest-wins is for a TCP link; a serial line has one ground")
         return SerialRadio(args.link, args.baud, post, reset, _say)
-    host, port = _address(args.listen)
+    host, port = listen_address(args.listen)
     return TcpRadio(host, port, post, reset, _say, vouch=vouch)
-
-
-def _address(text: str) -> tuple[str, int]:
-    """HOST:PORT (or [IPv6]:PORT) as a host and a port number."""
-    host, colon, port = text.rpartition(":")
-    host = host.removeprefix("[").removesuffix("]")
-    if not colon or not host or not port.isdigit() or int(port) > 65535:
-        raise ValueError(f"--listen {text!r}: give HOST:PORT, e.g. {DEFAULT_LISTEN}")
-    return host, int(port)
-
-
-def _positive(text: str, option: str, *, whole: bool = False) -> float:
-    """A positive (whole) number from an option, or a ValueError naming the option."""
-    try:
-        value = int(text) if whole else float(text)
-    except ValueError:
-        value = 0
-    if not 0 < value < float("inf"):
-        raise ValueError(f"{option} {text!r}: give a positive {'whole ' * whole}number")
-    return value
-
-
-def _store_size(text: str) -> int:
-    """--store-size in bytes (a K or M suffix: KiB, MiB), or a ValueError saying why not."""
-    scale = {"K": 1024, "M": 1024 * 1024}.get(text[-1:].upper(), 1)
-    size = int(_positive(text[:-1] if scale > 1 else text, "--store-size", whole=True)) * scale
-    if size < MIN_STORE_SIZE:
-        raise ValueError(f"--store-size {text}: the store holds at least {MIN_STORE_SIZE} bytes")
-    if size > MAX_STORE_SIZE:  # else the first STORE packet ended the flight software
-        raise ValueError(f"--store-size {text}: the store holds at most {MAX_STORE_SIZE} bytes")
-    return size
 
 
 def _line(text: str) -> None:

@@ -28,7 +28,9 @@ from tools.ground.cmdline import (
     CommandLineError,
     check_rules,
     parse_words,
+    seconds,
     split,
+    split_timeout,
 )
 from tools.ground.conditions import parse_condition
 from tools.ground.link import LinkDown
@@ -150,7 +152,9 @@ class Operator:
             return False
 
     def _command(self, words: list[str], script: bool, *, confirmed: bool) -> bool:
-        words, timeout = _timeout(words, COMMAND_TIMEOUT) if script else (words, COMMAND_TIMEOUT)
+        words, timeout = (
+            split_timeout(words, COMMAND_TIMEOUT) if script else (words, COMMAND_TIMEOUT)
+        )
         command = parse_words(self.session.dictionary, words)
         with self.session.lock:
             known = dict(self.session.state.params)
@@ -316,7 +320,7 @@ class Operator:
         return True
 
     def _verb_wait(self, words: list[str], _script: bool) -> bool:
-        words, timeout = _timeout(words, WAIT_TIMEOUT)
+        words, timeout = split_timeout(words, WAIT_TIMEOUT)
         if not words:
             raise CommandLineError("wait until CONDITION | wait event NAME | wait SECONDS")
         kind = words[0].lower()
@@ -343,8 +347,8 @@ class Operator:
             self.error(f"no {name} event within {timeout:g} s")
             return False
         if len(words) == 1:
-            seconds = _number(words[0], "wait")
-            self.session.wait_for(lambda: False, seconds)
+            pause = seconds(words[0], "wait")
+            self.session.wait_for(lambda: False, pause)
             return True
         raise CommandLineError(f"wait {kind}? (wait until ..., wait event ..., wait SECONDS)")
 
@@ -354,7 +358,7 @@ class Operator:
         return self.run_script(Path(words[0]).expanduser())
 
     def _verb_upload(self, words: list[str], script: bool) -> bool:
-        words, timeout = _timeout(words, COMMAND_TIMEOUT)
+        words, timeout = split_timeout(words, COMMAND_TIMEOUT)
         return upload(self, words, script, timeout)
 
     def _verb_quit(self, _words: list[str], _script: bool) -> bool:
@@ -387,20 +391,3 @@ class Operator:
         self.show(Text(f"{path.name}: done in {time.monotonic() - started:.1f} s",
                        style="green"))  # fmt: skip
         return True
-
-
-def _timeout(words: list[str], default: float) -> tuple[list[str], float]:
-    """Words without a trailing `timeout S`, and S (or the default)."""
-    if len(words) >= 2 and words[-2].lower() == "timeout":
-        return words[:-2], _number(words[-1], "timeout")
-    return words, default
-
-
-def _number(text: str, what: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise CommandLineError(f"{what}: {text!r} is not a number of seconds") from None
-    if not 0 <= value < 1e9:
-        raise CommandLineError(f"{what}: {text} s is not a usable time")
-    return value

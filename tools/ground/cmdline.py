@@ -176,3 +176,21 @@ def _hex(command: CommandDef, text: str) -> bytes:
 def parse(dictionary: Dictionary, line: str) -> CommandLine:
     """A command from a line of text."""
     return parse_words(dictionary, split(line))
+
+
+def split_timeout(words: list[str], default: float) -> tuple[list[str], float]:
+    """Words without a trailing `timeout S`, and S (or the default)."""
+    if len(words) >= 2 and words[-2].lower() == "timeout":
+        return words[:-2], seconds(words[-1], "timeout")
+    return words, default
+
+
+def seconds(text: str, what: str) -> float:
+    """A time in seconds typed on a console line (`what` names it in the error)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise CommandLineError(f"{what}: {text!r} is not a number of seconds") from None
+    if not 0 <= value < 1e9:
+        raise CommandLineError(f"{what}: {text} s is not a usable time")
+    return value

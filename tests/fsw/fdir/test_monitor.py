@@ -20,7 +20,7 @@ def readings(quantity: str, value: float) -> Readings:
     r.slip, r.stall_fraction = 0.05, 0.1
     if quantity in ("tilt", "hazard_height", "slip", "battery_soc", "battery_voltage",
                     "electronics_temp", "exterior_temp", "command_silence",
-                    "hardware_silence"):  # fmt: skip
+                    "hardware_silence", "control_lateness"):  # fmt: skip
         setattr(r, quantity, value)
     elif quantity in ("current", "commanded_current"):
         r.currents[WHEEL] = value

@@ -24,14 +24,19 @@ GOLDEN = {
     # EVENT PING_REPLY: APID 0x102, seq 7, 21 bytes -> 14; CUC 256.25 s; event id 2,
     # severity INFO (1), token 42.
     "event": "09 02  C0 07  00 0E  00 00 01 00  40 00  00 02  01  00 00 00 2A  2E 35",
-    # HK: APID 0x100, seq 1, 57 bytes -> 50; CUC 86400 s; mode STANDBY (1), boot_count 3,
-    # uptime 3600 s, cpu_load 42.0 (f32 0x42280000), cycle_overruns 0, accepted 5, rejected 1,
-    # completed 4, failed 0, last APID 0x10, last code 2, last seq 4, last reject UNKNOWN_CODE (7),
-    # events 6, uplink frames 5, bad CRC 0, bad frame 1, unknown APID 0, 6 healthy wheels,
-    # degraded NO (0), uplink_auth AUTHENTICATED (1), downlink_auth AUTHENTICATED (1).
-    "hk": "09 00  C0 01  00 32  00 01 51 80  00 00  01  00 03  00 00 0E 10  42 28 00 00  00 00"
-    "  00 05  00 01  00 04  00 00  00 10  02  00 04  07  00 06  00 00 00 05  00 00  00 01  00 00"
-    "  06  00  01  01  6C 46",
+    # HK: APID 0x100, seq 1, 103 bytes -> 96; CUC 86400 s; mode STANDBY (1), boot_count 3,
+    # uptime 3600 s, cpu_load 42.0 (f32 0x42280000), cycle_overruns 0 (u32), accepted 5,
+    # rejected 1, completed 4, failed 0, last APID 0x10, last code 2, last seq 4, last reject
+    # UNKNOWN_CODE (7), events 6, uplink frames 5, bad CRC 0, bad frame 1, unknown APID 0,
+    # 6 healthy wheels, degraded NO (0), uplink_auth AUTHENTICATED (1), downlink_auth
+    # AUTHENTICATED (1); cycle lateness last 12.5 ms (0x41480000) and max 250 ms (0x437A0000),
+    # 2 late cycles; uplink bytes 1000 and dropped 2^32 (u64), dropped in 1 read, 7 deferred
+    # cycles, 2048 bytes waiting, 3 discard reports held back.
+    "hk": "09 00  C0 01  00 60  00 01 51 80  00 00  01  00 03  00 00 0E 10  42 28 00 00"
+    "  00 00 00 00  00 05  00 01  00 04  00 00  00 10  02  00 04  07  00 06  00 00 00 05"
+    "  00 00  00 01  00 00  06  00  01  01  41 48 00 00  43 7A 00 00  00 00 00 02"
+    "  00 00 00 00 00 00 03 E8  00 00 00 01 00 00 00 00  00 00 00 01  00 00 00 07"
+    "  00 00 08 00  00 00 00 03  34 ED",
 }
 
 
@@ -101,6 +106,15 @@ def test_housekeeping_golden():
         "degraded": "NO",
         "uplink_auth": "AUTHENTICATED",
         "downlink_auth": "AUTHENTICATED",
+        "cycle_late_last": 12.5,
+        "cycle_late_max": 250.0,
+        "cycles_late": 2,
+        "uplink_bytes": 1000,
+        "uplink_dropped_bytes": 2**32,
+        "uplink_dropped_chunks": 1,
+        "uplink_deferred": 7,
+        "uplink_waiting": 2048,
+        "discards_unreported": 3,
     }
     assert CATALOG.encode_telemetry("HK", values, 1, 86400.0) == golden("hk")
     packet = CATALOG.decode(golden("hk"))
