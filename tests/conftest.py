@@ -24,6 +24,18 @@ settings.register_profile(
 settings.load_profile("shared-machine")
 
 
+WALL_CLOCK_GROUP = "wall-clock"
+"""The xdist group of the emulated-board tests: their boards are paced to the wall clock, so
+they run one after another on one worker (tests/run uses --dist loadgroup), not side by side."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put every hardware_emulation test in the wall-clock xdist group."""
+    for item in items:
+        if item.get_closest_marker("hardware_emulation"):
+            item.add_marker(pytest.mark.xdist_group(WALL_CLOCK_GROUP))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def uplink_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One uplink key for the whole run, where `rover fsw` and `rover console` look by default
