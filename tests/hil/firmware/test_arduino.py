@@ -5,8 +5,10 @@ its build fits an Uno, and the toolchain installer does only what is missing."""
 import math
 import os
 import re
+import statistics
 import subprocess
 import time
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -42,6 +44,17 @@ def setpoint(board, seq, drive, steer=STEER, flags=1):
     board.send(MsgType.SETPOINT, seq=seq, flags=flags, drive=drive, steer=steer)
     status = board.expect(MsgType.STATUS)
     assert status["answers"] == seq
+    return status
+
+
+def hold(board, seq, drive, count, steer=STEER):
+    """`count` setpoints 0.1 s apart from `seq` on, as a flight computer's 10 Hz loop sends
+    them; the last STATUS. None may find the dead-man tripped: a host that stalled past
+    DEADMAN_MS would have stopped the motors the test counts on, and is named as the cause."""
+    for n in range(count):
+        time.sleep(0.1)
+        status = setpoint(board, seq + n, drive, steer)
+        assert not status["flags"] & StatusFlag.DEADMAN, "the host stalled past DEADMAN_MS"
     return status
 
 
@@ -133,11 +146,9 @@ def test_encoders_move_as_commanded(board):
     board.greet()
     drive = [600, 300, -600, 0, 1200, -MAX_DRIVE]
     first = setpoint(board, 0, drive)
-    for seq in range(1, 21):
-        time.sleep(0.1)
-        last = setpoint(board, seq, drive)
+    last = hold(board, 1, drive, 20)
     seconds = (last["uptime_ms"] - first["uptime_ms"]) / 1000
-    assert 1.9 < seconds < 2.4
+    assert seconds > 1.0  # every ramp done (0.5 s at most); a busy host only makes it longer
     moved = [b - a for a, b in zip(first["encoders"], last["encoders"], strict=True)]
     for wheel, rate in enumerate(drive):
         ramp_ms = abs(rate) // 4
@@ -232,16 +243,16 @@ def test_an_injected_stall_locks_the_wheel_and_draws_stall_current(board):
     board.greet()
     drive = [600] * 6
     setpoint(board, 1, drive)
-    time.sleep(0.3)
+    hold(board, 2, drive, 3)  # 0.3 s: every ramp done, the dead-man fed
     board.send(MsgType.INJECT, fault=BoardFault.STALL, wheel=2)
     stalled = board.expect(MsgType.STATUS)
     assert stalled["stalled"] == 0b000100
     assert stalled["currents"] == [673, 673, 2800, 673, 673, 673]
-    for seq in range(2, 5):  # 0.3 s more, the dead-man fed
-        time.sleep(0.1)
-        later = setpoint(board, seq, drive)
+    later = hold(board, 5, drive, 3)  # 0.3 s more
     assert later["encoders"][2] == stalled["encoders"][2]  # frozen
-    assert later["encoders"][0] > stalled["encoders"][0] + 100
+    seconds = (later["uptime_ms"] - stalled["uptime_ms"]) / 1000  # the board's own clock
+    turned = 0.6 * seconds * COUNTS_PER_RAD
+    assert abs(later["encoders"][0] - stalled["encoders"][0] - turned) <= 2, (seconds, turned)
     assert later["currents"][2] == 2800 and later["stalled"] == 0b000100
     board.send(MsgType.INJECT, fault=BoardFault.STALL, wheel=6)
     assert reject(board) == (MsgType.INJECT, RejectReason.BAD_VALUE)
@@ -250,8 +261,7 @@ def test_an_injected_stall_locks_the_wheel_and_draws_stall_current(board):
     board.send(MsgType.INJECT, fault=BoardFault.CLEAR, wheel=200)  # the wheel is ignored
     cleared = board.expect(MsgType.STATUS)
     assert cleared["stalled"] == 0 and cleared["currents"][2] == 0  # rate 0, ramping again
-    time.sleep(0.2)
-    assert setpoint(board, 5, drive)["encoders"][2] > cleared["encoders"][2]
+    assert hold(board, 8, drive, 2)["encoders"][2] > cleared["encoders"][2]
 
 
 # --- dead-man and stream --------------------------------------------------------------------
@@ -259,57 +269,65 @@ def test_an_injected_stall_locks_the_wheel_and_draws_stall_current(board):
 
 @emulated
 def test_the_deadman_stops_the_motors_when_setpoints_stop(board):
-    """Setpoints at 10 Hz, then none: DEADMAN_MS later the drive targets are 0 (steering kept),
-    and the wheels stand still after the 150 ms ramp down from 600 mrad/s. Heartbeats every 20 ms
-    watch it; they do not feed the dead-man."""
+    """Setpoints at 10 Hz, then none: DEADMAN_MS later by the board's clock the drive targets are
+    0 (steering kept), and the wheels stand still after the 150 ms ramp down from 600 mrad/s.
+    Heartbeats watch it (they do not feed the dead-man); every STATUS is judged by its own
+    uptime, so a busy host that watches less often loses no precision."""
     board.greet()
-    for seq in range(5):
-        last = setpoint(board, seq, [600] * 6)
-        sent = time.monotonic()
-        time.sleep(0.1)
-    assert not last["flags"] & StatusFlag.DEADMAN
-    flagged = stopped = None
-    while stopped is None:
-        assert time.monotonic() - sent < 2.0, "the motors never stopped"
-        status = board.status()
-        if flagged is None and status["flags"] & StatusFlag.DEADMAN:
-            flagged = status
-        if status["currents"] == [0] * 6:
-            stopped, stopped_at = status, time.monotonic()
+    setpoint(board, 0, [600] * 6)
+    last = hold(board, 1, [600] * 6, 4)
+    seen = []
+    while not seen or seen[-1]["currents"] != [0] * 6:
+        assert len(seen) < 500, "the motors never stopped"
+        seen.append(board.status())
         time.sleep(0.02)
-    flag_ms = flagged["uptime_ms"] - last["uptime_ms"]
-    stop_ms = stopped["uptime_ms"] - last["uptime_ms"]
+    stop_ms = DEADMAN_MS + 150  # the ramp from 600 mrad/s at 4 mrad/s per ms
+    for status in seen:
+        after = status["uptime_ms"] - last["uptime_ms"]
+        flagged = bool(status["flags"] & StatusFlag.DEADMAN)
+        turning = status["currents"] != [0] * 6
+        assert flagged == (after >= DEADMAN_MS) or abs(after - DEADMAN_MS) <= 2, (after, status)
+        assert turning == (after < stop_ms) or abs(after - stop_ms) <= 2, (after, status)
+    stopped = seen[-1]
+    flag = next(s for s in seen if s["flags"] & StatusFlag.DEADMAN)
     print(
-        f"dead-man: flag {flag_ms} ms, wheels still {stop_ms} ms after the last setpoint "
-        f"(board clock); {1000 * (stopped_at - sent):.0f} ms by the host's clock"
+        f"dead-man: flagged {flag['uptime_ms'] - last['uptime_ms']} ms, wheels still "
+        f"{stopped['uptime_ms'] - last['uptime_ms']} ms after the last setpoint (board clock; "
+        f"{len(seen)} statuses watched)"
     )
-    assert DEADMAN_MS <= flag_ms <= DEADMAN_MS + 40  # heartbeats about 27 ms apart
-    assert DEADMAN_MS + 150 <= stop_ms <= DEADMAN_MS + 150 + 40
-    assert 0.6 < stopped_at - sent < 0.75
     assert stopped["flags"] & StatusFlag.DEADMAN
     assert stopped["steer"][:3] == STEER[:3]  # steering keeps its targets: the last corner
-    assert last["steer"][3] < stopped["steer"][3] < STEER[3]  # still turns (1 mrad per ms)
+    turned = stopped["uptime_ms"] - last["uptime_ms"]  # the last corner still turns, 1 mrad/ms
+    assert abs(stopped["steer"][3] - min(STEER[3], last["steer"][3] + turned)) <= 2
     assert setpoint(board, 9, [600] * 6)["flags"] & StatusFlag.DEADMAN == 0
 
 
 @emulated
 def test_stream_period_1_sends_statuses_at_line_rate(board):
+    """Rates by the board's own clock (uptime_ms), so a busy host that reads late measures the
+    board and not itself. A host that falls behind a line-rate stream loses bytes in the pty, as
+    behind a real USB serial chip: each discarded frame must then sit in a gap of the uptimes."""
     board.greet()
     board.send(MsgType.STREAM, period_ms=100)
     board.quiet(0.05)
-    assert 9 <= len(board.quiet(1.0)) <= 11  # one every 100 ms
+    slow = [m["uptime_ms"] for m in board.quiet(1.0)]
+    assert len(slow) >= 5 and all(99 <= b - a <= 101 for a, b in pairwise(slow)), slow
     board.send(MsgType.STREAM, period_ms=1)
     board.quiet(0.3)
-    started = time.monotonic()
+    lost_before = len(board.discarded)
     statuses = board.quiet(2.0)
-    rate = len(statuses) / (time.monotonic() - started)
-    line_rate = LINE_BYTES_PER_S / frame_size(MsgType.STATUS)
-    print(f"stream: {rate:.1f} STATUS/s, {100 * rate / line_rate:.1f}% of the line rate")
-    assert rate >= 0.85 * line_rate
     assert all(m.type == MsgType.STATUS for m in statuses)
     uptimes = [m["uptime_ms"] for m in statuses]
     assert uptimes == sorted(uptimes) and len(set(uptimes)) == len(uptimes)
-    assert board.discarded == []
+    steps = [b - a for a, b in pairwise(uptimes)]
+    typical = statistics.median(steps)
+    kept = [step for step in steps if step <= 1.5 * typical]  # not across bytes the host lost
+    rate = 1000 * len(kept) / sum(kept)
+    line_rate = LINE_BYTES_PER_S / frame_size(MsgType.STATUS)
+    print(f"stream: {rate:.1f} STATUS/s, {100 * rate / line_rate:.1f}% of the line rate")
+    assert 0.85 * line_rate <= rate <= 1.03 * line_rate  # the Uno runs 115200 at +2.1%: 117647
+    gaps = len(steps) - len(kept)
+    assert len(board.discarded) - lost_before <= gaps, (board.discarded, gaps)
     board.send(MsgType.SETPOINT, seq=77, flags=1, drive=[100] * 6, steer=STEER)
     board.wait_for(lambda m: m["answers"] == 77, timeout=0.1)  # answered amid the stream
     board.send(MsgType.STREAM, period_ms=0)
