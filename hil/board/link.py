@@ -105,7 +105,9 @@ class BoardLink:
         self._started = clock()
         self._last_rx = self._last_tx = self._last_hello = -1e9
         self._alive = -1e9  # last good frame while connected: what the flight software trusts
+        self._heard_through = -1e9  # everything the board sent before this has been read
         self._said: set[str] = set()  # refusals already reported on this connection
+        self._problem = ""  # what the last read found wrong with the handshake
         self._seq = 0
         self._heartbeats = 0
         self._sent_at: dict[int, float] = {}  # setpoints awaiting their STATUS
@@ -159,8 +161,14 @@ class BoardLink:
 
     def silence(self) -> float:
         """s since a greeted board last sent a good frame (since the link started, if never): a
-        board that answers but never completes the handshake is as good as silent."""
-        return self._clock() - max(self._alive, self._started)
+        board that answers but never completes the handshake is as good as silent.
+
+        While connected it counts only up to the last time the link's thread read the port: a
+        busy host that kept this thread from running has not heard the board's frames yet, and
+        that is not the board's silence (it made a healthy board look lost for half a second).
+        Once the link knows the board is gone it counts up to now."""
+        until = self._heard_through if self.connected else self._clock()
+        return max(0.0, until - max(self._alive, self._started))
 
     def status(self) -> LinkStatus:
         """The link as HW_LINK telemetry reports it."""
@@ -226,6 +234,11 @@ class BoardLink:
         self._last_hello = -1e9
         self._write(b"\x00")  # ends whatever noise the board has half-read
         while not self._closed.is_set():
+            listened = self._clock()  # what arrived before this, the read below returns
+            self._read()
+            self._heard_through = listened
+            if self._problem:
+                return self._problem
             now = self._clock()
             if not self.connected:
                 if now - opened > self.boot_wait:
@@ -236,25 +249,31 @@ class BoardLink:
                     )
                 if now - self._last_hello >= HELLO_EVERY:
                     self._hello()
-            elif now - self._last_rx > self.silence_limit:
+            elif listened - self._last_rx > self.silence_limit:  # judged after reading
                 self.counters.timeouts += 1
                 return f"silent for {self.silence_limit:g} s"
             elif now - self._last_tx > HEARTBEAT_EVERY:
                 self._heartbeats = (self._heartbeats + 1) & 0xFFFF
                 self._write(encode_frame(MsgType.HEARTBEAT, count=self._heartbeats))
-            data = self._port.read(self._port.in_waiting or 1)
-            if data:
-                fed = self._stream.feed(data)
-                for d in fed.discarded:
-                    if d.reason is RejectReason.BAD_CRC:
-                        self.counters.crc_errors += 1
-                    else:
-                        self.counters.bad_frames += 1
-                for message in fed.messages:
-                    problem = self._handle(message)
-                    if problem:
-                        return problem
         return ""
+
+    def _read(self) -> None:
+        """Read and handle what the board sent (waiting up to the port's timeout for a byte);
+        a handshake problem is left in self._problem."""
+        self._problem = ""
+        data = self._port.read(self._port.in_waiting or 1)
+        if not data:
+            return
+        fed = self._stream.feed(data)
+        for d in fed.discarded:
+            if d.reason is RejectReason.BAD_CRC:
+                self.counters.crc_errors += 1
+            else:
+                self.counters.bad_frames += 1
+        for message in fed.messages:
+            self._problem = self._handle(message)
+            if self._problem:
+                return
 
     def _handle(self, m: Message) -> str:
         now = self._clock()
