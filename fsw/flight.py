@@ -297,9 +297,8 @@ class FlightSoftware:
         self.machine.fire(Trigger.WHEEL_RESTORED)
 
     def faults_present(self) -> bool:
-        """Whether any SAFE-response monitor is beyond its threshold now, or too few wheels, or
-        a board whose link already knows it is gone (asked now: HARDWARE_LINK's silence reaches
-        its limit only later, and the readings are a cycle old)."""
+        """Whether a SAFE-response monitor is beyond its threshold, too few wheels, or a board
+        link that knows now the board is gone (before HARDWARE_LINK's silence limit)."""
         if self.machine.wheels < 5:
             return True
         link = self.port.link

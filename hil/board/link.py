@@ -103,11 +103,9 @@ class BoardLink:
         self._closed = threading.Event()
         self._thread: threading.Thread | None = None
         self._started = clock()
-        self._last_rx = self._last_tx = self._last_hello = -1e9
-        self._alive = -1e9  # last good frame while connected: what the flight software trusts
-        self._heard_through = -1e9  # everything the board sent before this has been read
+        self._last_rx = self._last_tx = self._last_hello = self._heard_through = -1e9
+        self._alive = -1e9  # last good frame while connected (_heard_through: all read before)
         self._said: set[str] = set()  # refusals already reported on this connection
-        self._problem = ""  # what the last read found wrong with the handshake
         self._seq = 0
         self._heartbeats = 0
         self._sent_at: dict[int, float] = {}  # setpoints awaiting their STATUS
@@ -161,12 +159,9 @@ class BoardLink:
 
     def silence(self) -> float:
         """s since a greeted board last sent a good frame (since the link started, if never): a
-        board that answers but never completes the handshake is as good as silent.
-
-        While connected it counts only up to the last time the link's thread read the port: a
-        busy host that kept this thread from running has not heard the board's frames yet, and
-        that is not the board's silence (it made a healthy board look lost for half a second).
-        Once the link knows the board is gone it counts up to now."""
+        board that answers but never completes the handshake is as good as silent. While
+        connected, counted only to the link thread's last read: a busy host that held the thread
+        up has not heard the board yet, which is not the board's silence."""
         until = self._heard_through if self.connected else self._clock()
         return max(0.0, until - max(self._alive, self._started))
 
@@ -235,10 +230,10 @@ class BoardLink:
         self._write(b"\x00")  # ends whatever noise the board has half-read
         while not self._closed.is_set():
             listened = self._clock()  # what arrived before this, the read below returns
-            self._read()
+            problem = self._read()
+            if problem:
+                return problem
             self._heard_through = listened
-            if self._problem:
-                return self._problem
             now = self._clock()
             if not self.connected:
                 if now - opened > self.boot_wait:
@@ -257,23 +252,19 @@ class BoardLink:
                 self._write(encode_frame(MsgType.HEARTBEAT, count=self._heartbeats))
         return ""
 
-    def _read(self) -> None:
-        """Read and handle what the board sent (waiting up to the port's timeout for a byte);
-        a handshake problem is left in self._problem."""
-        self._problem = ""
-        data = self._port.read(self._port.in_waiting or 1)
-        if not data:
-            return
-        fed = self._stream.feed(data)
+    def _read(self) -> str:
+        """Read and handle what the board sent; what went wrong with the handshake, if anything."""
+        fed = self._stream.feed(self._port.read(self._port.in_waiting or 1))
         for d in fed.discarded:
             if d.reason is RejectReason.BAD_CRC:
                 self.counters.crc_errors += 1
             else:
                 self.counters.bad_frames += 1
         for message in fed.messages:
-            self._problem = self._handle(message)
-            if self._problem:
-                return
+            problem = self._handle(message)
+            if problem:
+                return problem
+        return ""
 
     def _handle(self, m: Message) -> str:
         now = self._clock()

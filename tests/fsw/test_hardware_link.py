@@ -26,7 +26,8 @@ class Board:
     @property
     def link(self) -> LinkStatus:
         return LinkStatus(
-            connected=self.quiet < 0.5 and not self.unplugged, board=BoardKind.ARDUINO_UNO, firmware=(1, 2, 3),
+            connected=self.quiet < 0.5 and not self.unplugged, board=BoardKind.ARDUINO_UNO,
+            firmware=(1, 2, 3),
             board_uptime=12.5, frames_sent=100, frames_received=99, crc_errors=1, bad_frames=2,
             rejects=3, board_rx_errors=4, timeouts=5, connects=6, rtt_last=8.5, rtt_mean=8.25,
             rtt_max=11.0, silence=self.quiet,
