@@ -83,9 +83,10 @@ class BoardLink:
         if baudrate <= 0:
             raise ValueError(f"board link {url}: baud rate {baudrate} must be positive")
         try:  # checks the URL's scheme and the settings now; the thread opens it
-            self._port = serial.serial_for_url(
-                url, baudrate=baudrate, timeout=0.01, write_timeout=0.2, do_not_open=True
-            )
+            self._port = serial.serial_for_url(  # exclusive: no second program reads our board
+                url, baudrate=baudrate, timeout=0.01, write_timeout=0.2, do_not_open=True,
+                exclusive=True,
+            )  # fmt: skip
         except (ValueError, serial.SerialException) as err:
             raise ValueError(f"board link {url}: {err}") from None
         self.url, self.baudrate = url, baudrate
@@ -158,10 +159,9 @@ class BoardLink:
         self._write(encode_frame(MsgType.STREAM, period_ms=period_ms))
 
     def silence(self) -> float:
-        """s since a greeted board last sent a good frame (since the link started, if never): a
-        board that answers but never completes the handshake is as good as silent. While
-        connected, counted only to the link thread's last read: a busy host that held the thread
-        up has not heard the board yet, which is not the board's silence."""
+        """s since a greeted board last sent a good frame (since the link started, if never; one
+        never greeted is silent). While connected, counted to the link thread's last read: a
+        busy host that held the thread up has not heard the board yet, not the board's silence."""
         until = self._heard_through if self.connected else self._clock()
         return max(0.0, until - max(self._alive, self._started))
 

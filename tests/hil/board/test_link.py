@@ -276,6 +276,18 @@ def test_a_host_stalled_past_the_silence_limit_does_not_lose_a_board_that_kept_t
         os.close(slave)
 
 
+def test_a_second_link_cannot_take_a_board_another_holds(tmp_path, link_to, said):
+    """The port is locked while open (pyserial's exclusive flock): a second program on the same
+    device (or a stale symlink to a /dev/pts number reused for this board) cannot read it."""
+    with PiBoard(tmp_path / "board"):
+        first = link_to(tmp_path / "board")
+        assert first.wait_connected(3.0), said
+        second = link_to(tmp_path / "board")
+        assert wait(lambda: "exclusively lock" in second.last_error, 2.0), said
+        drive(first, 0.5)
+        assert first.connected and first.status().connects == 1 and not second.connected
+
+
 def test_bad_settings_say_why():
     with pytest.raises(ValueError, match="baud rate 0"):
         BoardLink("/dev/ttyACM0", 0)

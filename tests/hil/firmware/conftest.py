@@ -33,7 +33,7 @@ class BoardPort:
     boot_info: Message | None = None  # the INFO the board sent when it booted (the fixture sets it)
 
     def __init__(self, port: str) -> None:
-        self.serial = serial.Serial(port, BAUD, timeout=0)
+        self.serial = serial.Serial(port, BAUD, timeout=0, exclusive=True)  # as BoardLink does
         self.stream = MessageStream()
         self.discarded: list[Discarded] = []
         self._pending: list[tuple[float, Message]] = []
