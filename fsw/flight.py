@@ -54,6 +54,7 @@ _RESPONSE_TRIGGER = {
     Response.HIBERNATE: Trigger.FAULT_HIBERNATE,
     Response.NAP: Trigger.FAULT_NAP,
 }
+_HARDWARE_LINK = next(i for i, m in enumerate(MONITORS) if m.name == "HARDWARE_LINK")
 _AWAKE_BIT, _MOVING_BIT, _DRIVING_BIT = Watch.AWAKE.bit, Watch.MOVING.bit, Watch.DRIVING.bit
 
 
@@ -301,8 +302,12 @@ class FlightSoftware:
         self.machine.fire(Trigger.WHEEL_RESTORED)
 
     def faults_present(self) -> bool:
-        """Whether any SAFE-response monitor is beyond its threshold now, or too few wheels."""
+        """Whether a SAFE-response monitor is beyond its threshold, too few wheels, or a board
+        link that knows now the board is gone (before HARDWARE_LINK's silence limit)."""
         if self.machine.wheels < 5:
+            return True
+        link = self.port.link
+        if link is not None and not link.connected and self.monitors.enabled[_HARDWARE_LINK]:
             return True
         for index, m in enumerate(MONITORS):
             if m.response is Response.SAFE and self.monitors.enabled[index] and not m.per_wheel:

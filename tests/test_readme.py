@@ -4,6 +4,7 @@ import doctest
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -47,10 +48,21 @@ def matches(expected: str, actual: str) -> bool:
     return re.fullmatch(pattern, actual) is not None
 
 
+README_PORT = "127.0.0.1:50277"
+"""The README's example port; each run uses a free one instead, so parallel runs never collide."""
+
+
+def free_port() -> str:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"127.0.0.1:{s.getsockname()[1]}"
+
+
 def run_console(body: str, cwd: Path, env: dict) -> None:
+    port = free_port()
     for command, expected in console_steps(body):
         out = subprocess.run(
-            ["bash", "-c", command],
+            ["bash", "-c", command.replace(README_PORT, port)],
             cwd=cwd,
             env=env,
             capture_output=True,
@@ -94,6 +106,7 @@ def test_examples_run_as_shown(tmp_path, shell_env, monkeypatch):
             assert runner.failures == 0, f"README.md line {line}: see the doctest output above"
             ran += 1
     assert ran >= 5
+    assert README_PORT in README  # the example still uses the port swapped out above
 
 
 def test_docs_python_examples_run(tmp_path, shell_env, monkeypatch, capsys):

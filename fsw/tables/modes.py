@@ -21,7 +21,8 @@ GUARDS: tuple[Guard, ...] = (
     Guard("wheels_lost", "fewer than five healthy wheels", Reason.NOT_ALLOWED_IN_MODE),
     Guard(
         "faults_clear",
-        "five or more healthy wheels and no SAFE-response monitor beyond its threshold",
+        "five or more healthy wheels, no SAFE-response monitor beyond its threshold, and a "
+        "serial board (if any) connected while HARDWARE_LINK is enabled",
         Reason.FAULT_ACTIVE,
     ),
     Guard("to_standby", "the commanded mode is STANDBY", Reason.NOT_ALLOWED_IN_MODE),

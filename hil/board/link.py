@@ -83,9 +83,10 @@ class BoardLink:
         if baudrate <= 0:
             raise ValueError(f"board link {url}: baud rate {baudrate} must be positive")
         try:  # checks the URL's scheme and the settings now; the thread opens it
-            self._port = serial.serial_for_url(
-                url, baudrate=baudrate, timeout=0.01, write_timeout=0.2, do_not_open=True
-            )
+            self._port = serial.serial_for_url(  # exclusive: no second program reads our board
+                url, baudrate=baudrate, timeout=0.01, write_timeout=0.2, do_not_open=True,
+                exclusive=True,
+            )  # fmt: skip
         except (ValueError, serial.SerialException) as err:
             raise ValueError(f"board link {url}: {err}") from None
         self.url, self.baudrate = url, baudrate
@@ -103,8 +104,8 @@ class BoardLink:
         self._closed = threading.Event()
         self._thread: threading.Thread | None = None
         self._started = clock()
-        self._last_rx = self._last_tx = self._last_hello = -1e9
-        self._alive = -1e9  # last good frame while connected: what the flight software trusts
+        self._last_rx = self._last_tx = self._last_hello = self._heard_through = -1e9
+        self._alive = -1e9  # last good frame while connected (_heard_through: all read before)
         self._said: set[str] = set()  # refusals already reported on this connection
         self._seq = 0
         self._heartbeats = 0
@@ -158,9 +159,11 @@ class BoardLink:
         self._write(encode_frame(MsgType.STREAM, period_ms=period_ms))
 
     def silence(self) -> float:
-        """s since a greeted board last sent a good frame (since the link started, if never): a
-        board that answers but never completes the handshake is as good as silent."""
-        return self._clock() - max(self._alive, self._started)
+        """s since a greeted board last sent a good frame (since the link started, if never; one
+        never greeted is silent). While connected, counted to the link thread's last read: a
+        busy host that held the thread up has not heard the board yet, not the board's silence."""
+        until = self._heard_through if self.connected else self._clock()
+        return max(0.0, until - max(self._alive, self._started))
 
     def status(self) -> LinkStatus:
         """The link as HW_LINK telemetry reports it."""
@@ -226,6 +229,11 @@ class BoardLink:
         self._last_hello = -1e9
         self._write(b"\x00")  # ends whatever noise the board has half-read
         while not self._closed.is_set():
+            listened = self._clock()  # what arrived before this, the read below returns
+            problem = self._read()
+            if problem:
+                return problem
+            self._heard_through = listened
             now = self._clock()
             if not self.connected:
                 if now - opened > self.boot_wait:
@@ -236,24 +244,26 @@ class BoardLink:
                     )
                 if now - self._last_hello >= HELLO_EVERY:
                     self._hello()
-            elif now - self._last_rx > self.silence_limit:
+            elif listened - self._last_rx > self.silence_limit:  # judged after reading
                 self.counters.timeouts += 1
                 return f"silent for {self.silence_limit:g} s"
             elif now - self._last_tx > HEARTBEAT_EVERY:
                 self._heartbeats = (self._heartbeats + 1) & 0xFFFF
                 self._write(encode_frame(MsgType.HEARTBEAT, count=self._heartbeats))
-            data = self._port.read(self._port.in_waiting or 1)
-            if data:
-                fed = self._stream.feed(data)
-                for d in fed.discarded:
-                    if d.reason is RejectReason.BAD_CRC:
-                        self.counters.crc_errors += 1
-                    else:
-                        self.counters.bad_frames += 1
-                for message in fed.messages:
-                    problem = self._handle(message)
-                    if problem:
-                        return problem
+        return ""
+
+    def _read(self) -> str:
+        """Read and handle what the board sent; what went wrong with the handshake, if anything."""
+        fed = self._stream.feed(self._port.read(self._port.in_waiting or 1))
+        for d in fed.discarded:
+            if d.reason is RejectReason.BAD_CRC:
+                self.counters.crc_errors += 1
+            else:
+                self.counters.bad_frames += 1
+        for message in fed.messages:
+            problem = self._handle(message)
+            if problem:
+                return problem
         return ""
 
     def _handle(self, m: Message) -> str:

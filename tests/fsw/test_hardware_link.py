@@ -20,12 +20,14 @@ class Board:
         self.sim = SimRover(now, Terrain())
         self.faults = self
         self.quiet = 0.0
+        self.unplugged = False  # the link knows the board is gone (its port failed)
         self.injected: list[FaultKind] = []
 
     @property
     def link(self) -> LinkStatus:
         return LinkStatus(
-            connected=self.quiet < 0.5, board=BoardKind.ARDUINO_UNO, firmware=(1, 2, 3),
+            connected=self.quiet < 0.5 and not self.unplugged, board=BoardKind.ARDUINO_UNO,
+            firmware=(1, 2, 3),
             board_uptime=12.5, frames_sent=100, frames_received=99, crc_errors=1, bad_frames=2,
             rejects=3, board_rx_errors=4, timeouts=5, connects=6, rtt_last=8.5, rtt_mean=8.25,
             rtt_max=11.0, silence=self.quiet,
@@ -79,6 +81,30 @@ def test_safe_is_left_only_once_the_board_answers_again():
     r.run(0.2)
     assert r.stages(recovered)[-1][:2] == ("COMPLETED", "OK")
     assert r.flight.mode.name == "STANDBY"
+
+
+def test_safe_recover_is_refused_once_the_board_is_known_gone_before_its_silence_limit():
+    """The race the emulated-Uno full loop once lost: the rover SAFE after the board fell silent
+    for a while and came back; then the board is unplugged and SAFE_RECOVER arrives before
+    HARDWARE_LINK's 0.5 s of silence has passed. The link already knows the port failed: the
+    recovery must be refused, not completed onto a board that is not there."""
+    r, board = board_rover()
+    board.quiet = 0.6
+    r.run(0.3)
+    board.quiet = 0.05  # back: the monitor clears, the rover stays SAFE until recovered
+    r.run(0.3)
+    assert r.flight.mode.name == "SAFE"
+    board.unplugged = True  # pulled; 0.1 s of silence so far, well within the limit
+    board.quiet = 0.1
+    refused = r.send("SAFE_RECOVER")
+    r.run(0.2)
+    assert r.stages(refused)[-1][:2] == ("REJECTED", "FAULT_ACTIVE")
+    assert r.flight.mode.name == "SAFE"
+    board.unplugged, board.quiet = False, 0.02  # plugged in again and greeted
+    r.run(0.2)
+    recovered = r.send("SAFE_RECOVER")
+    r.run(0.2)
+    assert r.stages(recovered)[-1][:2] == ("COMPLETED", "OK")
 
 
 def test_hw_link_telemetry_reports_the_board_and_only_when_there_is_one():

@@ -147,8 +147,7 @@ def test_the_recording_tells_the_story(traverse):
 
 
 def test_rover_replay_tells_the_same_story(traverse, tmp_path):
-    names = {m.__name__.rsplit(".", 1)[1].removesuffix("_cmd") for m in SUBCOMMANDS}
-    if "replay" not in names:
+    if "replay" not in SUBCOMMANDS:
         pytest.skip("`rover replay` is not a subcommand yet")
     result = subprocess.run(
         rover_command("replay", str(traverse.log), "--csv", str(tmp_path / "csv")),

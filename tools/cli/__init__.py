@@ -3,61 +3,54 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from fsw import __version__
 from fsw.packets import crc
 from fsw.packets.reasons import PacketError
-from tools.cli import (
-    console_cmd,
-    decode_cmd,
-    dict_cmd,
-    encode_cmd,
-    fsw_cmd,
-    keygen_cmd,
-    record_cmd,
-    replay_cmd,
-    run_cmd,
-)
 from tools.cli.common import Terminated
 from tools.dictionary import DictionaryError
 from tools.scenario import ScenarioError
 from tools.tlmlog import LogError
 
-SUBCOMMANDS = (
-    fsw_cmd,
-    console_cmd,
-    record_cmd,
-    run_cmd,
-    dict_cmd,
-    encode_cmd,
-    decode_cmd,
-    replay_cmd,
-    keygen_cmd,
-)
+SUBCOMMANDS = ("fsw", "console", "record", "run", "dict", "encode", "decode", "replay", "keygen")
+"""Each is a module tools.cli.NAME_cmd with add_parser(); only the one run is imported, so that
+`rover fsw` does not spend a second importing numpy, matplotlib and prompt_toolkit it never uses
+(every test that starts a `rover` pays that)."""
+
+
+def subcommand(name: str) -> ModuleType:
+    """The module of subcommand `name` (imported now)."""
+    return importlib.import_module(f"tools.cli.{name}_cmd")
+
 
 DESCRIPTION = """\
 Flight-software emulator of a six-wheeled lunar rover modelled on Yutu-2: CCSDS packets,
 dictionary, encoder and decoder, scenarios, and the emulator itself (`rover fsw`)."""
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of `rover` with every subcommand."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser of `rover` with every subcommand, or with `only` that one."""
     parser = argparse.ArgumentParser(
         prog="rover", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--version", action="version", version=f"rover {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in SUBCOMMANDS:
-        module.add_parser(sub)
+    for name in SUBCOMMANDS:
+        if only is None or name == only:
+            subcommand(name).add_parser(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `rover` with `argv`; the exit status (2 for bad input, with a one-line reason)."""
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    chosen = next((word for word in argv if not word.startswith("-")), None)
+    parser = build_parser(chosen if chosen in SUBCOMMANDS else None)  # else: rover's own help
     args = parser.parse_args(argv)
     crc.warn_if_slow()
     try:

@@ -10,7 +10,6 @@ from pathlib import Path
 from fsw.security import Key
 from tools.cli.common import add_dict_option, baud_rate, positive_seconds
 from tools.cli.relay_opts import add_relay_options, relay_profile
-from tools.console.app import recording_path, run_console
 from tools.console.losqueue import DEFAULT_TIMEOUT, POLICIES
 from tools.ground.signer import default_key_path, read_key
 from tools.statedir import state_dir
@@ -99,6 +98,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Run the console."""
+    from tools.console.app import recording_path, run_console  # noqa: PLC0415 (prompt_toolkit)
+
     directory = state_dir(args.state_dir)
     record = None
     if not args.no_record:

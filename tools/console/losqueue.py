@@ -16,8 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from rich.text import Text
-
 from tools.console.cmdlog import held_line
 from tools.ground.cmdline import CommandLine, CommandLineError
 from tools.ground.linkwatch import duration_text

@@ -54,7 +54,12 @@ class PiBoard:
         self._thread.start()
 
     def unplug(self) -> None:
-        """The board gone: the agent stops and its pty closes under the flight side."""
+        """The board gone: its symlink goes (as udev's does), the agent stops and its pty closes
+        under the flight side. A symlink left behind names a /dev/pts number the system soon
+        gives another pty (another test's board, in a parallel run): a link reopening it would
+        greet, and read the answers of, somebody else's board."""
+        with contextlib.suppress(FileNotFoundError):
+            self.link.unlink()
         self._stop.set()
         if self._thread is not None:
             self._thread.join(5)

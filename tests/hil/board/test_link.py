@@ -5,9 +5,14 @@ again, one that speaks another protocol version, and line noise."""
 from __future__ import annotations
 
 import os
+import select
+import subprocess
+import sys
 import threading
 import time
 import tty
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -116,6 +121,7 @@ def test_absent_then_plugged_then_unplugged_then_plugged_again(tmp_path, link_to
         before = link.state.encoders
         board.unplug()
         gone = time.monotonic()
+        assert not path.is_symlink()  # as udev's goes: no stale /dev/pts/N for the link to reopen
         assert wait(lambda: not link.connected, 1.0), said
         assert time.monotonic() - gone < 0.7
         assert link.silence() > 0
@@ -145,22 +151,33 @@ def test_a_board_reset_behind_an_open_port_is_greeted_again_and_its_encoders_con
         assert any("rebooted" in line for line in said), said
 
 
-def fake_board(master: int, reply) -> threading.Event:
-    """A board that answers each message with reply(message) (bytes) until stopped."""
+def fake_board(master: int, reply) -> Callable[[], None]:
+    """A board that answers each message with reply(message) (bytes); call the result to stop
+    it. Stopping waits for its thread, so the test closes the pty only once nothing uses it (a
+    reply written into a closed descriptor was the thread exception pytest warned about)."""
     stop = threading.Event()
 
     def run() -> None:
         stream = MessageStream()
         while not stop.is_set():
+            if not select.select([master], [], [], 0.05)[0]:
+                continue
             try:
                 data = os.read(master, 4096)
+                for message in stream.feed(data).messages:
+                    os.write(master, reply(message))
             except OSError:
                 return
-            for message in stream.feed(data).messages:
-                os.write(master, reply(message))
 
-    threading.Thread(target=run, daemon=True).start()
-    return stop
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+
+    def stopper() -> None:
+        stop.set()
+        thread.join(5.0)
+        assert not thread.is_alive(), "the fake board did not stop"
+
+    return stopper
 
 
 def info(protocol: int) -> bytes:
@@ -185,7 +202,7 @@ def test_a_board_of_another_protocol_version_is_refused_naming_both(tmp_path, li
         assert not [line for line in said if "refused" in line], said
         assert link.silence() > 1.0  # answers from a board never greeted do not count
     finally:
-        stop.set()
+        stop()
         os.close(master)
         os.close(slave)
 
@@ -215,9 +232,60 @@ def test_line_noise_is_counted_and_the_link_goes_on(tmp_path, link_to):
         assert wait(lambda: link.counters.crc_errors >= 1 and link.counters.bad_frames >= 1, 1.0)
         assert link.connected
     finally:
-        stop.set()
+        stop()
         os.close(master)
         os.close(slave)
+
+
+def test_a_host_stalled_past_the_silence_limit_does_not_lose_a_board_that_kept_talking(
+    link_to, said
+):
+    """A busy machine stops this process (every thread) for 0.8 s while the board, a process of
+    its own, goes on streaming: the board was never silent, only unheard. Neither the link's
+    thread nor the flight software may count that as silence (it once made HARDWARE_LINK safe a
+    healthy rover on a loaded CI machine)."""
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    root = Path(__file__).resolve().parents[3]
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]),
+    }
+    agent = subprocess.Popen(
+        [sys.executable, "-c", f"from hil.firmware.pi.agent import serve; serve({master})"],
+        pass_fds=(master,), env=env, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        link = link_to(os.ttyname(slave))
+        assert link.wait_connected(5.0), said
+        link.stream(20)  # a STATUS every 20 ms, unasked
+        assert wait(lambda: link.status().frames_received > 20, 2.0)
+        stall = f"kill -STOP {os.getpid()}; sleep 0.8; kill -CONT {os.getpid()}"
+        stopped = time.monotonic()
+        subprocess.run(["sh", "-c", stall], check=True, timeout=10)
+        assert time.monotonic() - stopped > 0.75  # this process really was stopped
+        quiet = link.silence()  # as the flight software's next cycle would ask, whoever runs first
+        time.sleep(0.3)
+        assert quiet < 0.5, quiet
+        assert link.connected and link.counters.timeouts == 0, said
+        assert link.status().connects == 1 and not [line for line in said if "silent" in line]
+    finally:
+        agent.kill()
+        agent.wait()
+        os.close(master)
+        os.close(slave)
+
+
+def test_a_second_link_cannot_take_a_board_another_holds(tmp_path, link_to, said):
+    """The port is locked while open (pyserial's exclusive flock): a second program on the same
+    device (or a stale symlink to a /dev/pts number reused for this board) cannot read it."""
+    with PiBoard(tmp_path / "board"):
+        first = link_to(tmp_path / "board")
+        assert first.wait_connected(3.0), said
+        second = link_to(tmp_path / "board")
+        assert wait(lambda: "exclusively lock" in second.last_error, 2.0), said
+        drive(first, 0.5)
+        assert first.connected and first.status().connects == 1 and not second.connected
 
 
 def test_bad_settings_say_why():

@@ -21,6 +21,10 @@ from hil.board.stream import Discarded, MessageStream
 from hil.firmware.simavr import EmulatedUno, firmware_elf
 
 BAUD = 115200
+WAIT = 5.0
+"""s to wait for an answer before failing: only an upper bound (an answer ends the wait), so
+generous enough for a busy 2-core machine that holds this process up for a second or two.
+Promptness is judged by the board's own clock (uptime_ms), never by these waits."""
 
 
 class BoardPort:
@@ -29,7 +33,7 @@ class BoardPort:
     boot_info: Message | None = None  # the INFO the board sent when it booted (the fixture sets it)
 
     def __init__(self, port: str) -> None:
-        self.serial = serial.Serial(port, BAUD, timeout=0)
+        self.serial = serial.Serial(port, BAUD, timeout=0, exclusive=True)  # as BoardLink does
         self.stream = MessageStream()
         self.discarded: list[Discarded] = []
         self._pending: list[tuple[float, Message]] = []
@@ -54,7 +58,7 @@ class BoardPort:
         self.discarded += fed.discarded
         self._pending += [(now, m) for m in fed.messages]
 
-    def next(self, timeout: float = 1.0) -> tuple[float, Message]:
+    def next(self, timeout: float = WAIT) -> tuple[float, Message]:
         """The next message and when it arrived; fails after `timeout` s."""
         deadline = time.monotonic() + timeout
         while not self._pending:
@@ -63,14 +67,14 @@ class BoardPort:
             self._pump(min(left, 0.05))
         return self._pending.pop(0)
 
-    def expect(self, kind: MsgType, timeout: float = 1.0) -> Message:
+    def expect(self, kind: MsgType, timeout: float = WAIT) -> Message:
         """The next message, which must be of `kind`."""
         message = self.next(timeout)[1]
         assert message.type == kind, f"expected {kind.name}, got {message}"
         return message
 
     def wait_for(
-        self, check: Callable[[Message], bool], timeout: float = 1.0
+        self, check: Callable[[Message], bool], timeout: float = WAIT
     ) -> tuple[float, Message]:
         """Skip messages until one passes `check`; it and its arrival time."""
         deadline = time.monotonic() + timeout
@@ -116,7 +120,7 @@ def board(emulated_uno: EmulatedUno) -> Iterator[BoardPort]:
     """The emulated Uno's port, opened; its boot INFO already received (`board.boot_info`)."""
     port = BoardPort(emulated_uno.port)
     try:
-        port.boot_info = port.expect(MsgType.INFO, timeout=5.0)
+        port.boot_info = port.expect(MsgType.INFO, timeout=3 * WAIT)
         yield port
     finally:
         port.close()

@@ -5,8 +5,10 @@ its build fits an Uno, and the toolchain installer does only what is missing."""
 import math
 import os
 import re
+import statistics
 import subprocess
 import time
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,7 @@ import pytest
 from fsw.packets.crc import crc16
 from fsw.packets.framing import frame
 from hil.board import model
-from hil.board.motors import SimulatedMotors
+from hil.board.endpoint import BoardEndpoint
 from hil.board.protocol import (
     DEADMAN_MS,
     MAX_DRIVE,
@@ -24,8 +26,10 @@ from hil.board.protocol import (
     RejectReason,
     StatusFlag,
     encode,
+    encode_frame,
     frame_size,
 )
+from hil.board.stream import MessageStream
 from hil.firmware.simavr import FIRMWARE_DIR
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -43,6 +47,39 @@ def setpoint(board, seq, drive, steer=STEER, flags=1):
     status = board.expect(MsgType.STATUS)
     assert status["answers"] == seq
     return status
+
+
+def hold(board, seq, drive, count, steer=STEER):
+    """`count` setpoints 0.1 s apart from `seq` on, as a flight computer's 10 Hz loop sends
+    them; the last STATUS. Answers more than DEADMAN_MS apart by the board's clock mean the
+    board stopped the motors meanwhile, as it should: a host that stalled so long is named."""
+    status = None
+    for n in range(count):
+        time.sleep(0.1)
+        before, status = status, setpoint(board, seq + n, drive, steer)
+        gap = 0 if before is None else status["uptime_ms"] - before["uptime_ms"]
+        assert gap <= DEADMAN_MS, f"the host stalled {gap} ms, past DEADMAN_MS"
+    return status
+
+
+def steady(board, drive, seconds):
+    """Setpoints at 10 Hz until every wheel has held its rate for `seconds` of board time; the
+    STATUS at each end. The window opens 0.6 s after the last dead-man stop (every ramp done)
+    and opens again after any: a busy host may stall past DEADMAN_MS, and the board then rightly
+    stops; the motors are judged only where they were commanded throughout."""
+    seq, status, first = 0, setpoint(board, 0, drive), None
+    restart = status["uptime_ms"]
+    give_up = time.monotonic() + 60
+    while first is None or status["uptime_ms"] - first["uptime_ms"] < 1000 * seconds:
+        assert time.monotonic() < give_up, "no steady window: the host stalls too often"
+        time.sleep(0.1)
+        seq, before = seq + 1, status
+        status = setpoint(board, seq, drive)
+        if status["uptime_ms"] - before["uptime_ms"] > DEADMAN_MS:
+            restart, first = status["uptime_ms"], None
+        elif first is None and status["uptime_ms"] - restart >= 600:
+            first = status
+    return first, status
 
 
 def reject(board):
@@ -127,21 +164,17 @@ def test_a_setpoint_is_answered_by_status_with_its_seq(board):
 
 @emulated
 def test_encoders_move_as_commanded(board):
-    """600 mrad/s held for 2 s at 10 Hz: 0.6 x 2 x 4096 / 2 pi = 782 counts, less the 150 ms
-    ramp from rest (45.3 mrad, 29.5 counts), measured between the board's own uptimes. Within 2
-    counts: the encoder fraction not yet whole (< 1 count) and the ramp's steps (< 0.5)."""
+    """Rates held for 2 s at 10 Hz, measured between the board's own uptimes once every ramp is
+    done: 600 mrad/s for 2 s is 0.6 x 2 x 4096 / 2 pi = 782 counts. Within 2 counts: the
+    encoder fraction not yet whole at either end (< 1 count each). The ramps themselves are
+    checked to the count against the reference board below."""
     board.greet()
     drive = [600, 300, -600, 0, 1200, -MAX_DRIVE]
-    first = setpoint(board, 0, drive)
-    for seq in range(1, 21):
-        time.sleep(0.1)
-        last = setpoint(board, seq, drive)
+    first, last = steady(board, drive, 2.0)
     seconds = (last["uptime_ms"] - first["uptime_ms"]) / 1000
-    assert 1.9 < seconds < 2.4
     moved = [b - a for a, b in zip(first["encoders"], last["encoders"], strict=True)]
     for wheel, rate in enumerate(drive):
-        ramp_ms = abs(rate) // 4
-        rad = rate / 1000 * (seconds - ramp_ms / 1000) + (rate / 1000) * (ramp_ms + 1) / 2000
+        rad = rate / 1000 * seconds
         assert abs(moved[wheel] - rad * COUNTS_PER_RAD) <= 2, (wheel, moved, seconds)
     print(f"wheel LF: {moved[0]} counts in {seconds:.3f} s at 600 mrad/s")
     assert last["currents"] == [673, 673, 673, 0, 673, 673]
@@ -150,14 +183,21 @@ def test_encoders_move_as_commanded(board):
 
 @emulated
 def test_the_motors_agree_with_the_reference_model_to_the_count(board):
-    """Every STATUS the firmware answers equals hil.board.motors fed the same commands at the
-    same board milliseconds: ramps, encoders, currents, steering, power and faults."""
-    board.greet()
-    reference, at = SimulatedMotors(), 0
+    """Every STATUS the firmware answers equals the reference board (hil.board.endpoint, with
+    hil.board.motors) fed the same messages at the same board milliseconds: ramps, encoders,
+    currents, steering, power, faults and the dead-man, which a pause in the plan trips (and
+    which a busy host that stalls past DEADMAN_MS trips too: the reference follows either way)."""
+    reference = BoardEndpoint(BoardKind.ARDUINO_UNO)
+    reference.boot(0)
+    hello = encode_frame(MsgType.HELLO, protocol=1)
+    board.write(hello)
+    info = board.expect(MsgType.INFO)
+    reference.receive(hello, 0)  # the greeting moves nothing: its millisecond does not matter
     plan = [
         ("set", [600, 600, 600, 600, 600, 600], [300, -300, 300, -300], 1),
         ("set", [-400, 200, 0, 2000, -2000, 7], [-1000, 1000, 5, 0], 1),
         ("inject", BoardFault.STALL, 1),
+        ("pause",),  # past DEADMAN_MS: the board stops the drive by itself
         ("inject", BoardFault.ENCODER_LOSS, 3),
         ("set", [300, 300, -300, 1999, -1, 0], [0, 0, 0, 0], 0),
         ("inject", BoardFault.OPEN_CIRCUIT, 0),
@@ -165,26 +205,29 @@ def test_the_motors_agree_with_the_reference_model_to_the_count(board):
         ("inject", BoardFault.CLEAR, 0),
         ("set", [1000] * 6, [0] * 4, 1),
     ]
+    assert info == board.boot_info
+    deadman_seen = False
     for seq, step in enumerate(plan * 2):
+        if step[0] == "pause":
+            time.sleep(DEADMAN_MS / 1000 + 0.1)
+            continue
         time.sleep(0.07)
         if step[0] == "set":
             _, drive, steer, flags = step
-            status = setpoint(board, seq, drive, steer, flags)
+            data = encode_frame(MsgType.SETPOINT, seq=seq, flags=flags, drive=drive, steer=steer)
         else:
-            board.send(MsgType.INJECT, fault=step[1], wheel=step[2])
-            status = board.expect(MsgType.STATUS)
-        reference.advance(status["uptime_ms"] - at)
-        at = status["uptime_ms"]
-        if step[0] == "set":
-            reference.set_targets(drive, steer, bool(flags))
-        else:
-            reference.inject(step[1], step[2])
-        r = reference.reading()
-        assert status["encoders"] == list(r.encoders), (seq, step)
-        assert status["currents"] == list(r.currents), (seq, step)
-        assert status["steer"] == list(r.steer), (seq, step)
-        masks = (status["stalled"], status["open_circuit"], status["encoder_lost"])
-        assert masks == (r.stalled, r.open_circuit, r.encoder_lost), (seq, step)
+            data = encode_frame(MsgType.INJECT, fault=step[1], wheel=step[2])
+        board.write(data)
+        status = board.expect(MsgType.STATUS)
+        expected = decode_frames(reference.receive(data, status["uptime_ms"]))
+        assert [m.type for m in expected] == [MsgType.STATUS], (seq, step)
+        assert dict(status.fields) == dict(expected[0].fields), (seq, step)
+        deadman_seen |= bool(status["flags"] & StatusFlag.DEADMAN)
+    assert deadman_seen
+
+
+def decode_frames(data: bytes) -> list:
+    return MessageStream().feed(data).messages
 
 
 @emulated
@@ -232,16 +275,16 @@ def test_an_injected_stall_locks_the_wheel_and_draws_stall_current(board):
     board.greet()
     drive = [600] * 6
     setpoint(board, 1, drive)
-    time.sleep(0.3)
+    hold(board, 2, drive, 3)  # 0.3 s: every ramp done, the dead-man fed
     board.send(MsgType.INJECT, fault=BoardFault.STALL, wheel=2)
     stalled = board.expect(MsgType.STATUS)
     assert stalled["stalled"] == 0b000100
     assert stalled["currents"] == [673, 673, 2800, 673, 673, 673]
-    for seq in range(2, 5):  # 0.3 s more, the dead-man fed
-        time.sleep(0.1)
-        later = setpoint(board, seq, drive)
+    later = hold(board, 5, drive, 3)  # 0.3 s more
     assert later["encoders"][2] == stalled["encoders"][2]  # frozen
-    assert later["encoders"][0] > stalled["encoders"][0] + 100
+    seconds = (later["uptime_ms"] - stalled["uptime_ms"]) / 1000  # the board's own clock
+    turned = 0.6 * seconds * COUNTS_PER_RAD
+    assert abs(later["encoders"][0] - stalled["encoders"][0] - turned) <= 2, (seconds, turned)
     assert later["currents"][2] == 2800 and later["stalled"] == 0b000100
     board.send(MsgType.INJECT, fault=BoardFault.STALL, wheel=6)
     assert reject(board) == (MsgType.INJECT, RejectReason.BAD_VALUE)
@@ -250,8 +293,7 @@ def test_an_injected_stall_locks_the_wheel_and_draws_stall_current(board):
     board.send(MsgType.INJECT, fault=BoardFault.CLEAR, wheel=200)  # the wheel is ignored
     cleared = board.expect(MsgType.STATUS)
     assert cleared["stalled"] == 0 and cleared["currents"][2] == 0  # rate 0, ramping again
-    time.sleep(0.2)
-    assert setpoint(board, 5, drive)["encoders"][2] > cleared["encoders"][2]
+    assert hold(board, 8, drive, 2)["encoders"][2] > cleared["encoders"][2]
 
 
 # --- dead-man and stream --------------------------------------------------------------------
@@ -259,61 +301,71 @@ def test_an_injected_stall_locks_the_wheel_and_draws_stall_current(board):
 
 @emulated
 def test_the_deadman_stops_the_motors_when_setpoints_stop(board):
-    """Setpoints at 10 Hz, then none: DEADMAN_MS later the drive targets are 0 (steering kept),
-    and the wheels stand still after the 150 ms ramp down from 600 mrad/s. Heartbeats every 20 ms
-    watch it; they do not feed the dead-man."""
+    """Setpoints at 10 Hz, then none: DEADMAN_MS later by the board's clock the drive targets are
+    0 (steering kept), and the wheels stand still after the 150 ms ramp down from 600 mrad/s.
+    Heartbeats watch it (they do not feed the dead-man); every STATUS is judged by its own
+    uptime, so a busy host that watches less often loses no precision."""
     board.greet()
-    for seq in range(5):
-        last = setpoint(board, seq, [600] * 6)
-        sent = time.monotonic()
-        time.sleep(0.1)
-    assert not last["flags"] & StatusFlag.DEADMAN
-    flagged = stopped = None
-    while stopped is None:
-        assert time.monotonic() - sent < 2.0, "the motors never stopped"
-        status = board.status()
-        if flagged is None and status["flags"] & StatusFlag.DEADMAN:
-            flagged = status
-        if status["currents"] == [0] * 6:
-            stopped, stopped_at = status, time.monotonic()
+    setpoint(board, 0, [600] * 6)
+    last = hold(board, 1, [600] * 6, 4)
+    seen = []
+    while not seen or seen[-1]["currents"] != [0] * 6:
+        assert len(seen) < 500, "the motors never stopped"
+        seen.append(board.status())
         time.sleep(0.02)
-    flag_ms = flagged["uptime_ms"] - last["uptime_ms"]
-    stop_ms = stopped["uptime_ms"] - last["uptime_ms"]
+    stop_ms = DEADMAN_MS + 150  # the ramp from 600 mrad/s at 4 mrad/s per ms
+    for status in seen:
+        after = status["uptime_ms"] - last["uptime_ms"]
+        flagged = bool(status["flags"] & StatusFlag.DEADMAN)
+        turning = status["currents"] != [0] * 6
+        assert flagged == (after >= DEADMAN_MS) or abs(after - DEADMAN_MS) <= 2, (after, status)
+        assert turning == (after < stop_ms) or abs(after - stop_ms) <= 2, (after, status)
+    stopped = seen[-1]
+    flag = next(s for s in seen if s["flags"] & StatusFlag.DEADMAN)
     print(
-        f"dead-man: flag {flag_ms} ms, wheels still {stop_ms} ms after the last setpoint "
-        f"(board clock); {1000 * (stopped_at - sent):.0f} ms by the host's clock"
+        f"dead-man: flagged {flag['uptime_ms'] - last['uptime_ms']} ms, wheels still "
+        f"{stopped['uptime_ms'] - last['uptime_ms']} ms after the last setpoint (board clock; "
+        f"{len(seen)} statuses watched)"
     )
-    assert DEADMAN_MS <= flag_ms <= DEADMAN_MS + 40  # heartbeats about 27 ms apart
-    assert DEADMAN_MS + 150 <= stop_ms <= DEADMAN_MS + 150 + 40
-    assert 0.6 < stopped_at - sent < 0.75
     assert stopped["flags"] & StatusFlag.DEADMAN
     assert stopped["steer"][:3] == STEER[:3]  # steering keeps its targets: the last corner
-    assert last["steer"][3] < stopped["steer"][3] < STEER[3]  # still turns (1 mrad per ms)
+    turned = stopped["uptime_ms"] - last["uptime_ms"]  # the last corner still turns, 1 mrad/ms
+    assert abs(stopped["steer"][3] - min(STEER[3], last["steer"][3] + turned)) <= 2
     assert setpoint(board, 9, [600] * 6)["flags"] & StatusFlag.DEADMAN == 0
 
 
 @emulated
 def test_stream_period_1_sends_statuses_at_line_rate(board):
+    """Rates by the board's own clock (uptime_ms), so a busy host that reads late measures the
+    board and not itself. A host that falls behind a line-rate stream loses bytes in the pty, as
+    behind a real USB serial chip: each discarded frame must then sit in a gap of the uptimes."""
     board.greet()
     board.send(MsgType.STREAM, period_ms=100)
     board.quiet(0.05)
-    assert 9 <= len(board.quiet(1.0)) <= 11  # one every 100 ms
+    slow: list[int] = []
+    while len(slow) < 6:  # however long a busy host takes to read them
+        slow += [m["uptime_ms"] for m in board.quiet(0.2)]
+    assert all(99 <= b - a <= 101 for a, b in pairwise(slow)), slow  # one every 100 ms
     board.send(MsgType.STREAM, period_ms=1)
     board.quiet(0.3)
-    started = time.monotonic()
+    lost_before = len(board.discarded)
     statuses = board.quiet(2.0)
-    rate = len(statuses) / (time.monotonic() - started)
-    line_rate = LINE_BYTES_PER_S / frame_size(MsgType.STATUS)
-    print(f"stream: {rate:.1f} STATUS/s, {100 * rate / line_rate:.1f}% of the line rate")
-    assert rate >= 0.85 * line_rate
     assert all(m.type == MsgType.STATUS for m in statuses)
     uptimes = [m["uptime_ms"] for m in statuses]
     assert uptimes == sorted(uptimes) and len(set(uptimes)) == len(uptimes)
-    assert board.discarded == []
+    steps = [b - a for a, b in pairwise(uptimes)]
+    typical = statistics.median(steps)
+    kept = [step for step in steps if step <= 1.5 * typical]  # not across bytes the host lost
+    rate = 1000 * len(kept) / sum(kept)
+    line_rate = LINE_BYTES_PER_S / frame_size(MsgType.STATUS)
+    print(f"stream: {rate:.1f} STATUS/s, {100 * rate / line_rate:.1f}% of the line rate")
+    assert 0.85 * line_rate <= rate <= 1.03 * line_rate  # the Uno runs 115200 at +2.1%: 117647
+    gaps = len(steps) - len(kept)
+    assert len(board.discarded) - lost_before <= gaps, (board.discarded, gaps)
     board.send(MsgType.SETPOINT, seq=77, flags=1, drive=[100] * 6, steer=STEER)
-    board.wait_for(lambda m: m["answers"] == 77, timeout=0.1)  # answered amid the stream
+    board.wait_for(lambda m: m["answers"] == 77, timeout=5.0)  # answered amid the stream
     board.send(MsgType.STREAM, period_ms=0)
-    board.quiet(0.1)
+    board.quiet(0.3)  # what was on its way
     assert board.quiet(0.3) == []
 
 
