@@ -129,6 +129,8 @@ class LosQueue:
 def attach(op: Operator, queue: LosQueue) -> None:
     """Let `op` hold commands in `queue`: it sends what the queue releases and shows what the
     queue says."""
+    from rich.text import Text  # noqa: PLC0415  (`rover console --help` need not import rich)
+
     queue.send = op.send_command
     queue.say = lambda text, bad: op.error(text) if bad else op.show(Text(text, style="yellow"))
     log = op.command_log
