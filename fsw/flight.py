@@ -24,7 +24,7 @@ from fsw.dispatch import Command, Dispatcher, Rejected
 from fsw.downlink_auth import NO_LEASE, Downlink, DownlinkAuth, Lease
 from fsw.executive import Executive
 from fsw.fdir.monitor import Change, MonitorBank
-from fsw.fdir.quantities import ROVER_QUANTITIES, Readings
+from fsw.fdir.quantities import Readings
 from fsw.fdir.schema import Watch
 from fsw.forward import StoreAndForward
 from fsw.handlers import build_handlers
@@ -309,12 +309,7 @@ class FlightSoftware:
         link = self.port.link
         if link is not None and not link.connected and self.monitors.enabled[_HARDWARE_LINK]:
             return True
-        for index, m in enumerate(MONITORS):
-            if m.response is Response.SAFE and self.monitors.enabled[index] and not m.per_wheel:
-                value = ROVER_QUANTITIES[m.quantity](self.readings)
-                if self.monitors.beyond_now(index, value, self.degraded):
-                    return True
-        return False
+        return self.monitors.beyond_any(Response.SAFE, self.readings, self.degraded)
 
     # ---- mode table: guards, actions, listener ---------------------------------------------
 

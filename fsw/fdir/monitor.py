@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from fsw.fdir.quantities import ROVER_QUANTITIES, WHEEL_QUANTITIES, Readings
 from fsw.fdir.schema import MonitorDef
 from fsw.params import ParamStore
-from fsw.tables.enums import MonitorState
+from fsw.tables.enums import MonitorState, Response
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +131,15 @@ class MonitorBank:
         """Whether `value` is beyond monitor `index`'s threshold right now (no counting)."""
         m = self.rows[index]
         return value is not None and m.beyond(value, self.threshold(m, degraded))
+
+    def beyond_any(self, response: Response, readings: Readings, degraded: bool) -> bool:
+        """Whether an enabled whole-rover monitor with `response` is beyond its threshold right
+        now (no counting): what SAFE_RECOVER's guard asks of the SAFE monitors."""
+        return any(
+            self.beyond_now(index, ROVER_QUANTITIES[m.quantity](readings), degraded)
+            for index, m in enumerate(self.rows)
+            if m.response is response and self.enabled[index] and not m.per_wheel
+        )
 
     def state(self, index: int) -> MonitorState:
         """What telemetry reports for a monitor: the worst of its channels."""
