@@ -167,10 +167,14 @@ class Campaign:
         for rounds in range(1, ROUNDS + 1):
             self.s.run_for(60)
             windows = self.tracker.windows(MERGE)
-            if not windows and swept:
+            undecided = [s for s in self.commands if s.final is None]
+            if not windows and swept and not undecided:
                 return rounds - 1
-            if not windows:  # a packet lost last leaves no gap to see: sweep the end
-                windows = [(self.tracker.edges()[1], self.s.now())]
+            if not windows:  # a packet lost last leaves no gap to see: sweep the end (again
+                # while a command's last report is missing: the last packet of all, lost live)
+                edge = self.tracker.edges()[1]
+                since = min([edge] + [s.accepted_at or s.sent_at or edge for s in undecided])
+                windows = [(since, self.s.now())]
                 swept = True
             for start, end in windows:
                 line = parse(self.s.dictionary, f"PLAYBACK_TIME start={start} end={end + 1e-3}")
