@@ -72,3 +72,20 @@ def test_an_envelope_too_short_to_hold_a_command_proves_nothing():
     torn = append_crc(secure.seal(PING, KEY.secret, KEY.spi, 5)[: secure.HEADER_SIZE])
     why = proof()(torn)
     assert why is not None and why.startswith("its first packet is no proof: an authenticated")
+
+
+def test_with_the_counter_lost_a_newer_authentic_envelope_proves_the_key_and_an_older_one_not():
+    """Nothing is fresh to a lost counter: judged by it, no ground with the key could take the
+    link from a listener without it to send the SA_SET_ARSN that recovers the counter."""
+    lost = ReplayWindow(None)
+    judge = KeyProof(KEY, fresh(lost), known=lambda: lost.known)
+    assert judge(secure.seal(PING, KEY.secret, KEY.spi, 1000)) is None
+    assert judge(secure.seal(PING, KEY.secret, KEY.spi, 999)) == (
+        "its first packet is a replay (sequence number 999 is not above 1000, the last proof's, "
+        "and the anti-replay counter is unknown)"
+    )
+    assert judge(secure.seal(PING, KEY.secret, KEY.spi, 1001)) is None
+    other = new_key(spi=7)
+    assert judge(secure.seal(PING, other.secret, 7, 2000)) == (
+        "the MAC of its first packet does not match the uplink key"
+    )
