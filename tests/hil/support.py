@@ -166,7 +166,7 @@ class Emulator:
             return f.security.would_admit(sn, int(f.params["ANTI_REPLAY_WINDOW"]))
 
         def make(receive: Callable[[bytes], None], reset: Callable[[], None], say: Say) -> Radio:
-            vouch = KeyProof(key, fresh)
+            vouch = KeyProof(key, fresh, lambda: box[0].flight.security.window.known)
             return TcpRadio("127.0.0.1", 0, receive, reset, say, vouch=vouch, **radio)
 
         box.append(cls.start(make, key=key))

@@ -182,7 +182,10 @@ def _run(args: argparse.Namespace) -> int:
     def fresh(sn: int) -> str | None:  # on a connection's reader thread: reads, never changes
         return flight.security.would_admit(sn, int(flight.params["ANTI_REPLAY_WINDOW"]))
 
-    vouch = None if key is None or args.newest_wins else KeyProof(key, fresh)
+    def known() -> bool:  # lost: a proof is judged without the window (hil.radio.proof)
+        return flight.security.window.known
+
+    vouch = None if key is None or args.newest_wins else KeyProof(key, fresh, known)
     radio = _radio(args, uplink, reopened, vouch)  # bound first: a port in use fails before boot
     _say(f"ground link on {radio.where}")
     _say_uplink(key)

@@ -12,7 +12,10 @@ connection the rover closes before any telemetry came was most likely refused: s
 what to do, until one gets telemetry again; a link made with `hello` (a signed command) then
 sends it first on every connection, before anything else can be sent, until telemetry comes. It
 is not sent otherwise: a free link needs no proof, and the operator sees no command he did not
-type (a console that types one proves itself with it).
+type (a console that types one proves itself with it). A ground whose link the rover closed after
+telemetry, and that is then refused, was displaced by another ground that proved the key: it says
+so and does not prove itself to take the link back (two consoles with the key would take it from
+each other every few seconds for ever); it takes the link when it comes free.
 """
 
 from __future__ import annotations
@@ -48,6 +51,13 @@ REFUSED_PROOF = (
     "(another key?)"
 )
 """The same, for a link that sent its proof."""
+DISPLACED = (
+    "closed by the rover, and a new connection refused: another ground with the uplink key took "
+    "the link; waiting for it to come free (not taking it back, or the two would take turns; "
+    "restart to take it)"
+)
+"""What a link with a key says when it was displaced: it does not prove itself again."""
+_REFUSALS = (REFUSED, REFUSED_WILL_PROVE, REFUSED_PROOF, DISPLACED)
 
 
 class LinkDown(ConnectionError):
@@ -118,6 +128,7 @@ class GroundLink:
         self._write_lock = threading.Lock()
         self._stop = threading.Event()
         self._up = threading.Event()
+        self._closed_by_rover = False  # the last link with telemetry ended by the rover's close
         self._thread = threading.Thread(target=self._run, name=f"link {url}", daemon=True)
 
     @property
@@ -166,6 +177,7 @@ class GroundLink:
 
     def _run(self) -> None:
         complained = ""
+        displaced = False  # the rover closed this ground's link after telemetry (was it taken?)
         while not self._stop.is_set():
             try:
                 port = serial.serial_for_url(self.url, baudrate=self.baudrate, timeout=READ_TIMEOUT)
@@ -178,9 +190,10 @@ class GroundLink:
                     self.on_status(f"link {self.url}: cannot open ({text}); retrying every "
                                    f"{self.retry:g} s")  # fmt: skip
                     complained = text
+                displaced = False  # the rover went away: the one that comes back owes nothing
                 self._stop.wait(self.retry)
                 continue
-            refused = complained in (REFUSED, REFUSED_WILL_PROVE, REFUSED_PROOF)  # "up" waits
+            refused = complained in _REFUSALS  # "up" waits for telemetry
             if not refused:
                 complained = ""
             self.deframer.reset()
@@ -189,7 +202,8 @@ class GroundLink:
             if self._stop.is_set():  # close() came while it was opening
                 self._close(port)
                 return
-            if refused and not self._greet(port):
+            greet = complained in (REFUSED_WILL_PROVE, REFUSED_PROOF)
+            if greet and not self._greet(port):
                 continue
             self.opened += 1
             if not refused:
@@ -197,17 +211,25 @@ class GroundLink:
             self._up.set()
             if self._read(port, say_up=refused):
                 complained = ""
+                displaced = self._closed_by_rover
             elif not self._stop.is_set():
-                complained = self._refused(complained, greeted=refused)
+                displaced = displaced or complained == DISPLACED
+                complained = self._refused(complained, greeted=greet, displaced=displaced)
             self._close(port)  # whichever way reading ended (twice is harmless)
             if not self._stop.is_set():
                 self._stop.wait(self.retry)
 
-    def _refused(self, complained: str, *, greeted: bool) -> str:
+    def _refused(self, complained: str, *, greeted: bool, displaced: bool) -> str:
         """Count a connection closed before any telemetry and say what it means, unless that
-        was said last; what was said."""
+        was said last; what was said. `displaced`: this ground held the link until the rover
+        closed it."""
         self.refused += 1
-        why = REFUSED if self.hello is None else REFUSED_PROOF if greeted else REFUSED_WILL_PROVE
+        why = (
+            REFUSED if self.hello is None
+            else DISPLACED if displaced
+            else REFUSED_PROOF if greeted
+            else REFUSED_WILL_PROVE
+        )  # fmt: skip
         self.last_error = why
         if why != complained:
             self.on_status(f"link {self.url}: {why}; retrying every {self.retry:g} s")
@@ -238,7 +260,7 @@ class GroundLink:
         """Read until the link fails or close(); False when a TCP link was closed before any
         data came (refused). `say_up`: the last connection was refused, so "up" is said once
         data comes."""
-        got = False
+        got = self._closed_by_rover = False
         while not self._stop.is_set():
             try:
                 data = port.read(1)
@@ -249,6 +271,7 @@ class GroundLink:
             except (serial.SerialException, OSError, TypeError, AttributeError) as err:
                 # TypeError/AttributeError: pyserial's own state after close() from another thread
                 if got or not self.url.startswith(SOCKET):  # only a rover's TCP link refuses
+                    self._closed_by_rover = got and str(err).endswith("socket disconnected")  # EOF
                     self._lost(port, err)
                     return True
                 return False

@@ -10,9 +10,12 @@ import pytest
 
 from fsw.packets.framing import frame
 from fsw.packets.reasons import Reason
+from fsw.security import ReplayWindow
 from fsw.tables import CATALOG
 from hil.radio import TcpRadio, listen
 from hil.radio import tcp as tcp_module
+from hil.radio.proof import KeyProof
+from tests.hil.radio.test_proof import fresh
 from tests.hil.support import FINAL, Emulator, Ground, eventually
 from tools.ground.signer import Signer, new_key
 
@@ -145,6 +148,35 @@ def test_a_replayed_captured_command_is_no_proof(rover, ground):
     operator.send("PING", 2, token=2)
     assert operator.stages(2) == STAGES
     assert emu.flight.security.refused[Reason.REPLAYED] == 0  # the rover never saw the replay
+
+
+def test_a_proof_copied_by_a_relay_before_the_rover_ran_it_does_not_take_the_link():
+    """A relay in the middle copies a ground's proof onto its own connection at once, while the
+    proof is still on its way to the flight software (here it never gets there)."""
+    said: list[str] = []
+    window = ReplayWindow()  # stays as it is: nothing reaches the flight software
+    vouch = KeyProof(KEY, fresh(window))
+    radio = TcpRadio("127.0.0.1", 0, lambda _data: None, None, said.append, vouch=vouch)
+    radio.start()
+    grounds = [Ground.tcp(radio.address)]  # the holder
+    try:
+        eventually(lambda: radio.connected)
+        proof = frame(Signer(KEY, lambda: 1000).seal(CATALOG.encode_command("NOOP", {}, 1)))
+        owner = Ground.tcp(radio.address)
+        grounds.append(owner)
+        owner.send_raw(proof)
+        eventually(lambda: radio.counters.proven == 1)
+        copy = Ground.tcp(radio.address)
+        grounds.append(copy)
+        copy.send_raw(proof)
+        assert closed_unheard(copy)
+        assert any("already proved the key on another connection" in s for s in said)
+        owner.listen(0.5)
+        assert not owner.closed and radio.counters.proven == 1  # the owner keeps the link
+    finally:
+        for g in grounds:
+            g.close()
+        radio.close()
 
 
 def test_newest_wins_restores_the_old_behaviour_key_or_not(rover, ground):

@@ -177,3 +177,33 @@ def test_sa_set_arsn_below_the_grounds_numbering_is_refused_on_the_ground():
     s.send(parse(s.dictionary, f"SA_SET_ARSN arsn={ahead} challenge=7"))
     s.send(parse(s.dictionary, "NOOP"))
     assert unseal(s.wire[-1]).sn > ahead  # the NOOP after it: above the counter, so it runs
+
+
+def test_two_consoles_with_the_key_do_not_take_the_link_from_each_other_for_ever():
+    key = new_key()
+    emu = Emulator.keyed(key, proof_timeout=0.3)
+    url = f"socket://127.0.0.1:{emu.radio.address[1]}"
+    told: dict[str, list[str]] = {"first": [], "second": []}
+    consoles: list[LinkSession] = []
+    try:
+        for said in told.values():
+            consoles.append(LinkSession(D, url, key=key, on_status=said.append))
+            consoles[-1].link.retry = 0.1  # a take-back would come within a second
+            consoles[-1].start()
+            assert consoles[-1].wait_for(lambda c=consoles[-1]: "HK" in c.state.counts, 8)
+        first, second = consoles
+        eventually(
+            lambda: any("another ground with the uplink key took" in s for s in told["first"])
+        )
+        time.sleep(2.0)  # ten retries: the first console must not prove itself back
+        assert emu.radio.counters.proven == 1
+        seen = second.state.counts["HK"]
+        assert second.wait_for(lambda: second.state.counts["HK"] > seen, 3)  # it keeps the link
+        second.close()  # the link comes free: the first console takes it, with no proof
+        heard = first.state.counts["HK"]
+        assert first.wait_for(lambda: first.state.counts["HK"] > heard, 8)
+        assert emu.radio.counters.proven == 1
+    finally:
+        for console in consoles:
+            console.close()
+        emu.stop()
