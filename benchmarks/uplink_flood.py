@@ -38,8 +38,11 @@ sys.path.insert(0, str(ROOT))
 
 from fsw.packets.catalog import Packet  # noqa: E402
 from fsw.packets.framing import Deframer, frame  # noqa: E402
+from fsw.security import Key  # noqa: E402
 from fsw.tables import CATALOG  # noqa: E402
+from tools.ground.link import telemetry_only  # noqa: E402
 from tools.ground.signer import Signer, new_key, write_key  # noqa: E402
+from tools.ground.verifier import DownlinkVerifier  # noqa: E402
 
 GOAL_P99_MS, GOAL_MAX_MS, GOAL_RSS_MB = 20.0, 100.0, 20.0
 CONTROL_PERIOD = 0.1
@@ -55,6 +58,7 @@ class Heard:
     mobility: list[Packet] = field(default_factory=list)
     verify: list[Packet] = field(default_factory=list)
     events: list[Packet] = field(default_factory=list)
+    refused: int = 0  # downlink packets whose seal did not verify (none expected)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -89,9 +93,10 @@ def rss_mb(pid: int) -> float:
     return int(found.group(1)) / 1024 if found else float("nan")
 
 
-def listen(sock: socket.socket, heard: Heard) -> None:
-    """Read the downlink until the connection ends, keeping the packets the figures need."""
-    deframer = Deframer(CATALOG.max_packet_size)
+def listen(sock: socket.socket, heard: Heard, key: Key) -> None:
+    """Read the downlink until the connection ends, keeping the packets the figures need (each
+    verified with the key, as every ground tool does: telemetry goes down sealed)."""
+    deframer, verifier = Deframer(accepts=telemetry_only), DownlinkVerifier(key)
     while True:
         try:
             data = sock.recv(CHUNK)
@@ -99,7 +104,11 @@ def listen(sock: socket.socket, heard: Heard) -> None:
             return
         if not data:
             return
-        for raw in deframer.feed(data).packets:
+        for sealed in deframer.feed(data).packets:
+            raw = verifier.check(sealed).packet
+            if raw is None:
+                heard.refused += 1
+                continue
             try:
                 p = CATALOG.decode(raw)
             except Exception:
@@ -179,7 +188,7 @@ def main() -> int:
     heard = Heard()
     sock = socket.create_connection(("127.0.0.1", port), timeout=10)
     sock.settimeout(None)
-    threading.Thread(target=listen, args=(sock, heard), daemon=True).start()
+    threading.Thread(target=listen, args=(sock, heard, key), daemon=True).start()
     signer = Signer(key, lambda: time.time_ns() // 1000)
     try:
         wait_for("two HK packets", lambda: len(heard.hk) >= 2, 20 / args.speed, heard)
@@ -274,6 +283,7 @@ def report(
           f"{'<=' if share <= 0.01 else '>'} 20 ms; max {worst_ms:.1f} ms; overruns "
           f"+{overruns}")  # fmt: skip
     print(f"  HK gaps: {gaps}; per-HK worst (ms): {' '.join(f'{w:.0f}' for w in worst)}")
+    print(f"  downlink packets whose seal did not verify: {heard.refused}")
     print(f"  fsw RSS: {rss_before:.1f} MB before, {rss_peak:.1f} MB peak (+{growth:.1f} MB)")
     print(f"  DRIVE: {stage}, driven {driven:.4f} m of {args.distance:g} m "
           f"(tolerance {tolerance:.4f} m)")  # fmt: skip
@@ -288,6 +298,7 @@ def report(
         (f"lateness p99 <= {GOAL_P99_MS:g} ms", share <= 0.01),
         (f"lateness max <= {GOAL_MAX_MS:g} ms", worst_ms <= GOAL_MAX_MS),
         ("no HK gap", gaps == 0),
+        ("every downlink seal verified", heard.refused == 0),
         (f"RSS growth <= {GOAL_RSS_MB:g} MB", growth <= GOAL_RSS_MB),
         ("DRIVE completed", stage == "COMPLETED"),
         ("distance within tolerance", abs(driven - args.distance) <= tolerance),
