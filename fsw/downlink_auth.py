@@ -19,7 +19,7 @@ the middle can neither forge a verification report nor replay old telemetry as n
   forged playback fails like a forged live packet.
 - Without a key (`--insecure`), packets go down plain, said at boot and in HK (downlink_auth).
 
-Cost: secure.OVERHEAD = 34 bytes per packet (a 57-byte HK becomes 91 bytes; at the eight packets
+Cost: secure.OVERHEAD = 34 bytes per packet (a 103-byte HK becomes 137 bytes; at the eight packets
 a second of housekeeping, 2.2 kbit/s of the relay's 285 kbit/s). The MAC keeps 128 bits as the
 uplink's does: a forged verification report is worth as much to an attacker as a forged command.
 """
