@@ -28,9 +28,13 @@ class Nvram:
 
     @property
     def blank(self) -> bool:
-        """Whether this memory was never written (no directory yet): a new rover, whose
-        counters start at 0. A directory without a counter in it is a lost counter instead."""
-        return not self.directory.exists()
+        """Whether this memory never kept a value: no directory yet, or one holding nothing but
+        temporary files (a first boot killed before its first rename). A new rover, whose
+        counters start at 0. A directory with any kept counter but not the one asked for is a
+        lost counter instead."""
+        if not self.directory.exists():
+            return True
+        return all(entry.name.startswith(".") for entry in self.directory.iterdir())
 
     def read(self, name: str) -> int | None:
         """The value of `name`; None when it is not there; a ValueError naming the file when it

@@ -121,3 +121,16 @@ def test_a_file_size_limit_is_an_oserror_not_a_signal(tmp_path):
     )
     assert (done.returncode, done.stdout.split()) == (0, [str(errno.EFBIG), "5"]), done.stderr
     assert resource.getrlimit(resource.RLIMIT_FSIZE)[0] != 1  # only the child was limited
+
+
+def test_a_first_boot_killed_before_its_first_rename_is_still_a_new_memory(tmp_path):
+    """A kill between mkdir and the first rename leaves a directory with at most a temporary
+    file: nothing was ever kept, so the next boot is a new rover, not a lost counter (before,
+    every command was then refused ARSN_UNKNOWN)."""
+    nv = Nvram(tmp_path / "nv")
+    (tmp_path / "nv").mkdir()
+    assert nv.blank
+    (tmp_path / "nv" / ".uplink-sn-1.new").write_text("")  # torn by the kill
+    assert nv.blank
+    nv.write("downlink-sn-1", 5)  # any counter kept: the memory was written
+    assert not nv.blank and nv.read("uplink-sn-1") is None

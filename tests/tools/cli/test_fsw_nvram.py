@@ -93,7 +93,8 @@ def test_a_memory_that_cannot_be_written_refuses_the_command_and_the_rover_runs_
 
 
 def test_a_lost_counter_refuses_commands_until_sa_set_arsn(tmp_path):
-    (tmp_path / "nv").mkdir()  # memory that was written once, its counter gone
+    (tmp_path / "nv").mkdir()  # memory that was written once (the downlink's lease), its
+    (tmp_path / "nv" / "downlink-sn-1").write_text("5\n")  # anti-replay counter gone
     fsw = Fsw("--nvram", str(tmp_path / "nv"), "--speed", "20", "--duration", "60")
     ground = fsw.ground()
     fsw.wait_for(r"anti-replay counter LOST \(.*uplink-sn-1 is missing\): every command is refused")
