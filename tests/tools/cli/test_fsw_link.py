@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 import tty
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -26,12 +27,13 @@ LISTENING = re.compile(r"^rover fsw: ground link on tcp 127\.0\.0\.1:(\d+)$")
 class Fsw:
     """`rover fsw` in a subprocess, its output collected line by line."""
 
-    def __init__(self, *args: str) -> None:
+    def __init__(self, *args: str, preexec: Callable[[], None] | None = None) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "tools", "fsw", *args],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            preexec_fn=preexec,  # noqa: PLW1509 (set before the child runs any thread)
         )
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)

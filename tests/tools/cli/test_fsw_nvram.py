@@ -2,66 +2,32 @@
 limit, as a full disk) refuses the command and the flight software runs on; a lost anti-replay
 counter is said at boot and refuses every command until SA_SET_ARSN re-establishes it."""
 
-import re
 import resource
-import subprocess
-import sys
-import threading
 import time
 
 from tests.hil.support import Ground
+from tests.tools.cli.test_fsw_link import LISTENING
+from tests.tools.cli.test_fsw_link import Fsw as LinkFsw
 from tools.ground.signer import Signer, default_key_path, read_key
-
-LISTENING = re.compile(r"^rover fsw: ground link on tcp 127\.0\.0\.1:(\d+)$")
 
 
 def no_file_growth() -> None:  # in the child: every write past its first byte fails (EFBIG)
     resource.setrlimit(resource.RLIMIT_FSIZE, (1, resource.RLIM_INFINITY))
 
 
-class Fsw:
-    """`rover fsw` in a subprocess, its output collected line by line."""
+class Fsw(LinkFsw):
+    """`rover fsw` on a free TCP port, perhaps limited to files of one byte, with a ground."""
 
     def __init__(self, *args: str, limited: bool = False) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tools", "fsw", "--listen", "127.0.0.1:0", *args],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            preexec_fn=no_file_growth if limited else None,  # noqa: PLW1509 (no threads yet)
+        super().__init__(
+            "--listen", "127.0.0.1:0", *args, preexec=no_file_growth if limited else None
         )
-        self.lines: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.lines.append(line.rstrip("\n"))
-
-    def wait_for(self, pattern: str | re.Pattern, timeout: float = 20.0) -> re.Match:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for line in list(self.lines):
-                if m := re.search(pattern, line):
-                    return m
-            assert self.proc.poll() is None, self.lines
-            time.sleep(0.01)
-        raise AssertionError(f"no {pattern!r} in {self.lines}")
 
     def ground(self) -> Ground:
         port = int(self.wait_for(LISTENING).group(1))
         ground = Ground.tcp(("127.0.0.1", port))
         ground.signer = Signer(read_key(default_key_path()), lambda: time.time_ns() // 1000)
         return ground
-
-    def finish(self) -> tuple[int, str]:
-        try:
-            code = self.proc.wait(30)
-        finally:
-            if self.proc.poll() is None:
-                self.proc.kill()
-        assert self.proc.stderr is not None
-        return code, self.proc.stderr.read()
 
 
 def reasons(ground: Ground, seq: int) -> list[tuple[str, str]]:
