@@ -1,5 +1,7 @@
 """The recorder-kill campaign's machinery (benchmarks/recorder_kill.py), on a small run."""
 
+import re
+
 from benchmarks import recorder_kill as rk
 from tools.dictionary import Dictionary
 from tools.tlmlog import LogWriter
@@ -13,7 +15,9 @@ def test_a_few_kills_lose_nothing_flushed_and_every_log_opens(tmp_path, capsys):
     assert "kills: 4" in out
     assert "records lost before the last flush: 0 (target 0)" in out
     assert "records damaged or skipped: 0 (target 0)" in out
-    assert "torn tails reported and skipped: 1" in out  # the one cut short by hand
+    # the one cut short by hand, and any a SIGKILL left mid-write (reported and skipped, allowed)
+    torn = re.search(r"torn tails reported and skipped: (\d+)", out)
+    assert torn is not None and int(torn.group(1)) >= 1, out
     assert "with no torn tail: yes" in out
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kill-0.tlm", "kill-2.tlm"]
 

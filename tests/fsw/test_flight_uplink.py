@@ -80,5 +80,7 @@ def test_a_flood_posted_from_another_thread_does_not_hold_the_real_time_control_
         thread.join(5)
     gaps = [b - a for a, b in itertools.pairwise(during)]
     assert len(during) >= 10  # of 20: a busy CI machine may be slow, never silent
-    assert max(gaps) < 0.5  # 5 periods; the unbounded queue held the loop for seconds
+    # the unbounded queue held the loop for the whole 2 s window (no cycle at all); a loaded
+    # 2-core machine preempts the flight thread for a few periods now and then (0.53 s seen)
+    assert max(gaps) < 1.0
     assert flight.inbox.dropped_bytes > 0

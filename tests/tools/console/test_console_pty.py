@@ -410,10 +410,11 @@ def test_tab_completes_commands_arguments_and_enum_values(console):
     c.wait_cursor_line(r"distance=$")
     c.type("0.2 rad" + TAB)
     c.wait_cursor_line(r"radius=$")
-    c.type("0")
-    assert c.cursor_line() == f"{READY}DRIVE speed=0.0447 distance=0.2 radius=0"
+    c.type("0")  # the screen is redrawn when the console gets to it: wait for it
+    line = c.wait_cursor_line(r"radius=0$")
+    assert line == f"{READY}DRIVE speed=0.0447 distance=0.2 radius=0"
     c.type(CTRL_U)
-    assert c.cursor_line() == READY.rstrip()
+    assert c.wait_cursor_line(r"STANDBY>\s*$") == READY.rstrip()
 
     start = c.mark()
     c.type("WHEEL_ISOLATE wheel=L" + TAB)
