@@ -152,14 +152,7 @@ class GroundLink:
             port = self._port
             if port is None or not self._up.is_set():
                 raise LinkDown(f"link {self.url} is down: not sent")
-            try:
-                port.write(data)
-                port.flush()
-            except (serial.SerialException, OSError) as err:
-                failed: BaseException | None = err
-            else:
-                failed = None
-                self.frames_sent += 1
+            failed = self._write(port, data)
         if failed is not None:  # outside the lock: closing takes it
             self._lost(port, failed)
             raise LinkDown(f"link {self.url} went down while sending: {_reason(failed)}")
@@ -242,14 +235,7 @@ class GroundLink:
             return True
         data = frame(self.hello())  # outside the write lock: it may take the session's
         with self._write_lock:
-            try:
-                port.write(data)
-                port.flush()
-            except (serial.SerialException, OSError) as err:
-                failed: BaseException | None = err
-            else:
-                failed = None
-                self.frames_sent += 1
+            failed = self._write(port, data)
         if failed is not None:
             self._lost(port, failed)
             self._stop.wait(self.retry)
@@ -289,6 +275,16 @@ class GroundLink:
                     self.on_status(f"link {self.url}: a packet received could not be taken in "
                                    f"({type(err).__name__}: {err}); please report it")  # fmt: skip
         return got
+
+    def _write(self, port: serial.SerialBase, data: bytes) -> BaseException | None:
+        """Write one frame and count it (under the write lock); the error that stopped it."""
+        try:
+            port.write(data)
+            port.flush()
+        except (serial.SerialException, OSError) as err:
+            return err
+        self.frames_sent += 1
+        return None
 
     def _lost(self, port: serial.SerialBase, err: BaseException) -> None:
         if self._up.is_set() and not self._stop.is_set():
